@@ -1,0 +1,121 @@
+"""Compose a grounded, extractive answer from retrieved passages (pure: no I/O, no model).
+
+The first sentence answers directly (naming the agency, number or date when asked), the
+passages follow as numbered quotes. When the evidence does not answer the question, say so
+and show the closest passages as related, never as the answer. A message that signals a
+child in danger always starts with the national hotline 111.
+"""
+from __future__ import annotations
+
+import re
+
+from .records import Answer, Citation, DocMeta, Hit
+from .retrieve import DATE, NUMBER, Search
+from .text import content_terms, fold, folded_words
+
+HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị bạo lực, xâm hại: gọi ngay Tổng đài "
+              "quốc gia bảo vệ trẻ em 111 (miễn phí, 24/7), hoặc Công an 113 khi khẩn cấp.")
+HOTLINE_EN = ("⚠️ If a child is in danger or being abused: call the National Child Protection "
+              "Hotline 111 now (free, 24/7), or the police on 113 in an emergency.")
+
+# A person (not "trẻ em" in general) who is being harmed: "em bị đánh", "con tôi bị xâm hại".
+_VICTIM = r"(?<!tre )(em|con|con toi|chau|be|ban toi|hoc sinh|mot hoc sinh|mot em|mot chau|toi)"
+_HARM = (r"(danh|xam hai|hiep dam|bao luc|de doa|quay roi|lam dung|bat coc|dam o|hanh ha|"
+         r"nguoc dai|bo roi|bo mac|ep|cuong hiep|so mo|ban)")
+DANGER_VI = re.compile(rf"\b{_VICTIM}\b.{{0,25}}\b(bi|dang bi|vua bi|da bi)\s+{_HARM}\b")
+DANGER_EN = re.compile(r"\b(child|kid|student|pupil|son|daughter|girl|boy|niece|nephew|i am|i'm|she is|he is)\b"
+                       r".{0,30}\b(being|been|was|is|got|gets)\s+(abused|beaten|hit|raped|molested|hurt|"
+                       r"threatened|touched|assaulted|kidnapped|trafficked)\b")
+
+ABSTAIN_COVERAGE = 0.55
+
+
+def is_urgent(question: str) -> bool:
+    """Does the message signal a child in danger now (not a question about the law in general)?"""
+    folded = " ".join(folded_words(question))
+    return bool(DANGER_VI.search(folded) or DANGER_EN.search(question.lower()))
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.;!?])\s+|\n", text)
+    return [p.strip() for p in parts if len(p.strip()) > 3]
+
+
+def best_sentence(hit: Hit, search: Search) -> str:
+    """The sentence of a passage that answers best: most question words, and the right kind."""
+    terms = set(content_terms(search.query.lexical_text))
+    def score(s: str) -> float:
+        have = set(folded_words(s))
+        value = len(terms & have) / (len(terms) or 1)
+        if "number" in search.intents and NUMBER.search(s):
+            value += 0.5
+        if "date" in search.intents and DATE.search(s):
+            value += 0.5
+        return value
+    sentences = split_sentences(hit.chunk.text)
+    return max(sentences, key=score) if sentences else hit.chunk.text
+
+
+def should_abstain(search: Search) -> bool:
+    """No passage covers enough of the question, or none has the kind of fact it asks for."""
+    if not search.hits:
+        return True
+    top_cov = max(search.coverage[:3])
+    if top_cov < ABSTAIN_COVERAGE:
+        return True
+    if "number" in search.intents and "agency" not in search.intents and top_cov < 0.75 \
+            and not any(NUMBER.search(h.chunk.text) for h in search.hits[:3]):
+        return True
+    return False
+
+
+def cite(hit: Hit, docs: dict[str, DocMeta]) -> Citation:
+    meta = docs[hit.chunk.doc_id]
+    return Citation(doc_id=meta.id, title=meta.title, number=meta.number, date=meta.display_date,
+                    section=hit.chunk.section, text=hit.chunk.text, score=hit.score)
+
+
+def _short(text: str, limit: int = 400) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int = 5) -> Answer:
+    en = search.query.lang == "en"
+    urgent = is_urgent(question)
+    hits = search.hits[:max(top_k, 1)]
+    citations = tuple(cite(h, docs) for h in hits)
+    abstained = should_abstain(search)
+    lines = [HOTLINE_EN if en else HOTLINE_VI] if urgent else []
+    if abstained:
+        direct = ("The documents in the knowledge base do not say this. The closest passages are "
+                  "listed below as related, not as an answer." if en else
+                  "Các văn bản trong cơ sở tri thức không nêu nội dung này. Dưới đây là các đoạn liên "
+                  "quan gần nhất, chỉ để tham khảo, không phải câu trả lời.")
+        lines.append(direct)
+        heading = "Related passages:" if en else "Đoạn liên quan:"
+        shown = hits[:3]
+    else:
+        top = hits[0]
+        meta = docs[top.chunk.doc_id]
+        sentence = best_sentence(top, search)
+        lead = ""
+        if "agency" in search.intents and top.chunk.agency:
+            others = [h.chunk.agency for h in hits[1:3]
+                      if h.chunk.agency and fold(h.chunk.agency) != fold(top.chunk.agency)
+                      and h.score >= 0.85 * top.score]
+            names = " ; ".join([top.chunk.agency, *others])
+            lead = (f"Responsible: {names}. " if en else f"Đơn vị chịu trách nhiệm: {names}. ")
+        where = f"{meta.label}, {top.chunk.section}"
+        direct = (f"{lead}According to {where}: “{sentence}” [1]" if en
+                  else f"{lead}Theo {where}: “{sentence}” [1]")
+        lines.append(direct)
+        heading = "Sources:" if en else "Nguồn:"
+        shown = hits[:3]
+    lines.append("")
+    lines.append(heading)
+    for n, h in enumerate(shown, 1):
+        meta = docs[h.chunk.doc_id]
+        lines.append(f"[{n}] {meta.label} — {h.chunk.section}")
+        lines.append(f"“{_short(h.chunk.text)}”")
+    return Answer(question=question, text="\n".join(lines), abstained=abstained, citations=citations,
+                  urgent=urgent, lang=search.query.lang, direct=direct)

@@ -1,0 +1,111 @@
+"""Split parsed documents into chunks that never cross a section and keep their path.
+
+Each chunk carries a short contextual header (document label and title, section path) used
+for embedding and lexical matching; the citation quotes the raw passage only.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from .records import Chunk, Document, Section
+
+KHOAN = re.compile(r"^(\d+)\.\s")
+DIEM = re.compile(r"^([a-zđ])\)\s")
+SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-ZĐÀ-Ỹ\-–])")
+
+
+def chunk_id(doc_id: str, section: str, text: str) -> str:
+    """Stable id: document id + hash of the section path and the passage."""
+    digest = hashlib.sha1(f"{section}\n{text}".encode("utf-8")).hexdigest()[:16]
+    return f"{doc_id}:{digest}"
+
+
+def split_long(paragraph: str, max_chars: int) -> list[str]:
+    """Split an over-long paragraph at sentence ends; a sentence is never cut."""
+    if len(paragraph) <= max_chars:
+        return [paragraph]
+    pieces, cur = [], ""
+    for sent in SENTENCE_END.split(paragraph):
+        if cur and len(cur) + len(sent) + 1 > max_chars:
+            pieces.append(cur)
+            cur = sent
+        else:
+            cur = f"{cur} {sent}".strip()
+    if cur:
+        pieces.append(cur)
+    return pieces
+
+
+def group_units(section: Section) -> list[list[str]]:
+    """Units that should stay together: a khoản with its điểm; otherwise single paragraphs."""
+    units: list[list[str]] = []
+    for para in section.paragraphs:
+        if DIEM.match(para) and units and KHOAN.match(units[-1][0]):
+            units[-1].append(para)
+        else:
+            units.append([para])
+    return units
+
+
+def pack(units: list[list[str]], max_chars: int) -> list[list[str]]:
+    """Greedily pack units into chunks of at most max_chars (a lone long unit is split)."""
+    chunks: list[list[str]] = []
+    cur: list[str] = []
+    size = 0
+    for unit in units:
+        text_len = sum(len(p) + 1 for p in unit)
+        if text_len > max_chars:
+            if cur:
+                chunks.append(cur)
+                cur, size = [], 0
+            pieces: list[str] = []
+            for para in unit:
+                pieces.extend(split_long(para, max_chars))
+            sub: list[str] = []
+            for piece in pieces:
+                if sub and sum(len(p) + 1 for p in sub) + len(piece) > max_chars:
+                    chunks.append(sub)
+                    sub = []
+                sub.append(piece)
+            if sub:
+                chunks.append(sub)
+            continue
+        if cur and size + text_len > max_chars:
+            chunks.append(cur)
+            cur, size = [], 0
+        cur.extend(unit)
+        size += text_len
+    if cur:
+        chunks.append(cur)
+    return chunks
+
+
+def khoan_label(paras: list[str]) -> str:
+    """'khoản 2' or 'khoản 1-3' for the numbered clauses a piece of an article holds."""
+    nums = [int(m.group(1)) for p in paras if (m := KHOAN.match(p))]
+    if not nums:
+        return ""
+    return f"khoản {nums[0]}" if len(nums) == 1 else f"khoản {nums[0]}-{nums[-1]}"
+
+
+def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
+    meta = doc.meta
+    chunks: list[Chunk] = []
+    seen: set[str] = set()
+    for section in doc.sections:
+        pieces = pack(group_units(section), max_chars)
+        is_article = bool(section.path) and section.path[-1].startswith("Điều ")
+        for paras in pieces:
+            label = section.path_text
+            if is_article and len(pieces) > 1 and (k := khoan_label(paras)):
+                label = f"{label}, {k}"
+            text = "\n".join(paras)
+            header = f"{meta.label}: {meta.title}\n{label}"
+            cid = chunk_id(meta.id, label, text)
+            if cid in seen:  # the same passage twice in one section (it happens in the sources)
+                continue
+            seen.add(cid)
+            chunks.append(Chunk(id=cid, doc_id=meta.id, section=label, text=text, header=header,
+                                agency=section.agency, position=len(chunks)))
+    return chunks

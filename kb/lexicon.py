@@ -1,0 +1,106 @@
+"""What the corpus's own vocabulary tells about a question: its language, its diacritics
+(restored when typed without them), and how rare each of its words is."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .glossary import EN_VI, translate_terms
+from .text import EN_STOPWORDS, fold, folded_words, words
+
+_EN_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
+EN_MARKERS = EN_STOPWORDS | {w for k in EN_VI for w in k.split()} | {
+    "report", "reported", "suspected", "someone", "person", "people", "tell", "call", "get", "give",
+    "need", "needs", "happens", "happen", "according", "list", "name", "number", "mean", "means",
+    "many", "much", "long", "within", "before", "after", "told", "said", "says", "document", "documents"}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    forms: dict  # folded syllable -> Counter of its accented spellings
+    bigrams: Counter  # (accented, accented) -> count
+    df: Counter  # folded syllable -> number of chunks containing it
+    n_docs: int
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "Lexicon":
+        forms: dict = defaultdict(Counter)
+        bigrams: Counter = Counter()
+        df: Counter = Counter()
+        for text in texts:
+            ws = words(text)
+            for w in ws:
+                forms[fold(w)][w] += 1
+            bigrams.update(zip(ws, ws[1:]))
+            df.update(set(fold(w) for w in ws))
+        return cls(dict(forms), bigrams, df, max(1, len(texts)))
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a folded syllable; unknown words weigh the most."""
+        return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 0.5))
+
+    def known_ratio(self, folded: list[str]) -> float:
+        return sum(1 for w in folded if w in self.forms) / max(1, len(folded))
+
+    def restore(self, text: str) -> str:
+        """Put back diacritics the corpus would use: 'giam dinh phap y' -> 'giám định pháp y'.
+
+        Viterbi over each syllable's accented spellings, scored by corpus bigram and unigram
+        counts. Unknown syllables pass through unchanged.
+        """
+        toks = folded_words(text)
+        if not toks:
+            return text
+        cands = [[f for f, _ in self.forms[t].most_common(6)] if t in self.forms else [t] for t in toks]
+        uni = {t: self.forms.get(fold(t), Counter()) for c in cands for t in c}
+
+        def unigram(w):
+            total = sum(uni[w].values()) or 1
+            return math.log((uni[w].get(w, 0) + 0.1) / total)
+
+        best = {w: (unigram(w), [w]) for w in cands[0]}
+        for pos in range(1, len(cands)):
+            nxt = {}
+            for w in cands[pos]:
+                options = []
+                for prev, (score, path) in best.items():
+                    pair = self.bigrams.get((prev, w), 0)
+                    options.append((score + (math.log(1 + pair) * 2.0) + unigram(w), path + [w]))
+                nxt[w] = max(options, key=lambda o: o[0])
+            best = nxt
+        return " ".join(max(best.values(), key=lambda o: o[0])[1])
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # as typed
+    lang: str  # "vi" | "vi-nodiac" | "en"
+    dense_text: str  # what the embedder sees
+    lexical_text: str  # what BM25 sees (Vietnamese, diacritics optional)
+
+
+def analyze(question: str, lexicon: Lexicon) -> Query:
+    """Decide the question's language and the texts each retriever should see."""
+    q = question.strip()
+    lower = q.lower()
+    folded = folded_words(q)
+    en_words = _EN_WORD.findall(lower)
+    en_hits = sum(1 for w in en_words if w in EN_MARKERS)
+    if fold(q) != lower:  # it has diacritics: Vietnamese
+        return Query(q, "vi", q, q)
+    if en_words and en_hits >= max(1, 0.35 * len(en_words)) and lexicon.known_ratio(folded) < 0.9:
+        vi_terms = " ".join(translate_terms(en_words))
+        return Query(q, "en", q, f"{vi_terms} {' '.join(w for w in en_words if any(c.isdigit() for c in w))}")
+    restored = lexicon.restore(q)
+    return Query(q, "vi-nodiac", restored, restored)
+
+# Question words never appear in the documents, so the corpus cannot restore them: teach the
+# restorer the common ones (they weigh as if seen many times).
+QUESTION_PHRASES = (
+    "bao nhiêu là gì về việc mấy tuổi nào khi nào ở đâu thế nào như thế nào ai làm gì có phải "
+    "bao lâu trong bao lâu những gì của ai cơ quan nào đơn vị nào ai chịu trách nhiệm phải làm gì "
+    "được không có được không bao giờ gì ở đâu báo cho ai gọi số nào tôi em con cháu bị đánh "
+    "nên làm gì cần làm gì được hưởng gì được quy định ở đâu có những quyền gì hạn chót mấy giờ "
+    "tháng mấy năm nào ngày nào bao nhiêu phần trăm tỷ lệ bao nhiêu")

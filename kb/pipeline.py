@@ -1,0 +1,65 @@
+"""The knowledge base as one object: open an index once, ask many questions.
+
+>>> kb = KnowledgeBase.open(Config.from_env())
+>>> answer = kb.ask("ai chịu trách nhiệm giám định pháp y?")
+>>> answer.citations[0].section
+"""
+from __future__ import annotations
+
+import time
+
+from .answer import compose
+from .config import Config
+from .embed import make_embedder
+from .errors import IndexMissingError, KBError
+from .ingest import ingest
+from .records import Answer
+from .retrieve import Retriever, Search
+from .store import ChromaStore
+
+
+class KnowledgeBase:
+    def __init__(self, config: Config, retriever: Retriever):
+        self.config = config
+        self.retriever = retriever
+
+    @classmethod
+    def open(cls, config: Config, build_if_missing: bool = True, progress=None) -> "KnowledgeBase":
+        """Open the index; build it from the corpus first when there is none (and allowed)."""
+        store = ChromaStore(config)
+        if not store.exists:
+            if not build_if_missing:
+                raise IndexMissingError("no index yet: run `python -m kb ingest` to build it from corpus/")
+            report = ingest(config, progress=progress)
+            if not report.chunks:
+                raise KBError(f"nothing to index in {config.corpus_dir}: "
+                              + "; ".join(f"{p}: {r}" for p, r in report.failed))
+            store = ChromaStore(config)
+        store.check()
+        chunks, docs = store.load()
+        if not chunks:
+            raise IndexMissingError("the index is empty: run `python -m kb ingest`")
+        embedder = make_embedder(config)
+        embedder.get_query_embedding("khởi động")  # load the model now, not on the first question
+        return cls(config, Retriever(chunks, docs, store, embedder))
+
+    @property
+    def documents(self):
+        return self.retriever.docs
+
+    @property
+    def chunks(self):
+        return self.retriever.chunks
+
+    def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None) -> Search:
+        return self.retriever.search(question, k=k, doc_ids=doc_ids)
+
+    def ask(self, question: str, doc_ids: list[str] | None = None) -> Answer:
+        """Answer one question with citations, or abstain. Raises KBError for an empty question."""
+        if not question or not question.strip():
+            raise KBError("the question is empty")
+        start = time.perf_counter()
+        search = self.search(question, k=10, doc_ids=doc_ids)
+        answer = compose(question, search, self.documents, top_k=10)
+        from dataclasses import replace
+        return replace(answer, latency_ms=(time.perf_counter() - start) * 1000)

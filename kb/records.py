@@ -1,0 +1,112 @@
+"""Typed records that flow through the pipeline: Document -> Section -> Chunk -> Hit -> Answer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """What a citation says about a document: who issued what, numbered how, and when."""
+
+    id: str
+    title: str
+    type: str = ""
+    number: str = ""
+    date: str = ""  # ISO date (YYYY-MM-DD), a bare year, or "" when the text has none
+    issuer: str = ""
+    locality: str = ""
+    period: str = ""
+    source: str = ""  # file path the text came from
+    aliases: tuple[str, ...] = ()
+    signer: str = ""
+    signer_title: str = ""
+
+    @property
+    def display_date(self) -> str:
+        parts = self.date.split("-")
+        return "/".join(reversed(parts)) if len(parts) == 3 else self.date
+
+    @property
+    def label(self) -> str:
+        """Short human label, e.g. 'Kế hoạch 48/KH-UBND (28/02/2025)'."""
+        head = f"{self.type} {self.number}".strip() if self.number.strip("/ ") else self.title
+        return f"{head} ({self.display_date})" if self.date else head
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of paragraphs under one heading path; never spans two headings."""
+
+    path: tuple[str, ...]  # heading titles from the top, e.g. ("IV. TỔ CHỨC THỰC HIỆN", "2. Phòng Tư pháp")
+    paragraphs: tuple[str, ...]
+    agency: str = ""  # the agency a duty section is addressed to, if any
+    kind: str = "body"  # body | preamble | signature
+
+    @property
+    def path_text(self) -> str:
+        return " > ".join(self.path)
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: DocMeta
+    sections: tuple[Section, ...]
+    recipients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage small enough to embed, with the context needed to cite it."""
+
+    id: str
+    doc_id: str
+    section: str  # section path text, with a khoản range for law articles
+    text: str  # the raw passage, quoted verbatim in citations
+    header: str  # document label + section path, prepended for embedding and lexical match
+    agency: str = ""
+    position: int = 0  # order within the document
+
+    @property
+    def embed_text(self) -> str:
+        return f"{self.header}\n{self.text}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_id: str
+    title: str
+    number: str
+    date: str
+    section: str
+    text: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "title": self.title, "number": self.number,
+                "date": self.date, "section": self.section, "text": self.text,
+                "score": round(float(self.score), 4)}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    urgent: bool = False  # the message signals a child in danger: the 111 hotline leads the answer
+    lang: str = "vi"
+    latency_ms: float = 0.0
+    direct: str = field(default="")  # the first, direct sentence of the answer
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "answer": self.text, "abstained": self.abstained,
+                "citations": [c.to_dict() for c in self.citations],
+                "latency_ms": round(self.latency_ms, 2)}

@@ -1,0 +1,151 @@
+"""The vector store: Chroma behind llama-index's ChromaVectorStore, one adapter.
+
+Chroma holds everything an index needs (vectors, passages, their metadata, and which
+embedding model built them), so a Chroma server shared by a province serves every client
+from the same place. Embedded `PersistentClient` under the data directory by default;
+an `HttpClient` when a Chroma URL is configured.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .config import Config
+from .errors import DependencyError, IndexCorruptError, IndexMismatchError, IndexMissingError, KBError
+from .records import Chunk, DocMeta
+
+COLLECTION = "kb_chunks"
+FORMAT = 1
+_DOC_FIELDS = [f.name for f in fields(DocMeta)]
+
+
+def _client(config: Config):
+    try:
+        import chromadb
+        from chromadb.config import Settings
+    except ImportError:
+        raise DependencyError("the vector store needs chromadb: pip install chromadb") from None
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    if config.chroma_url:
+        url = urlparse(config.chroma_url)
+        if not url.hostname:
+            raise KBError(f"KB_CHROMA_URL is not a URL: {config.chroma_url!r}")
+        try:
+            return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+                                       ssl=url.scheme == "https", settings=settings)
+        except Exception as e:  # connection refused surfaces as ValueError/ConnectError
+            raise KBError(f"cannot reach the Chroma server at {config.chroma_url}: {e}") from None
+    path = config.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class ChromaStore:
+    """Create with ChromaStore(config); `exists` tells whether an index has been built."""
+
+    def __init__(self, config: Config):
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.config = config
+        self._client = _client(config)
+        self._collection = self._client.get_or_create_collection(
+            COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        self._vs = ChromaVectorStore(chroma_collection=self._collection)
+
+    # --- what the index is -------------------------------------------------------------
+    @property
+    def info(self) -> dict:
+        return dict(self._collection.metadata or {})
+
+    @property
+    def exists(self) -> bool:
+        return "kb_model" in self.info
+
+    def check(self) -> None:
+        """Refuse an index that is missing or was built with another embedding model."""
+        info = self.info
+        if "kb_model" not in info:
+            raise IndexMissingError("no index yet: run `python -m kb ingest` to build it from corpus/")
+        if info.get("kb_format") != FORMAT:
+            raise IndexMismatchError("the index was built by another version of kb; "
+                                     "rebuild it with `python -m kb ingest --rebuild`")
+        if info["kb_model"] != self.config.model_id:
+            raise IndexMismatchError(
+                f"the index was built with {info['kb_model']} but kb is configured for "
+                f"{self.config.model_id}; rebuild it with `python -m kb ingest --rebuild` "
+                "or set KB_EMBED / KB_EMBED_MODEL back")
+
+    def sources(self) -> list[str]:
+        return json.loads(self.info.get("kb_sources", "[]"))
+
+    def mark(self, sources: list[str]) -> None:
+        """Record the model and the sources; written last, so an interrupted build stays unmarked."""
+        self._collection.modify(metadata={
+            "kb_model": self.config.model_id, "kb_format": FORMAT,
+            "kb_sources": json.dumps(sorted(set(sources)), ensure_ascii=False)})
+
+    def reset(self) -> None:
+        self._client.delete_collection(COLLECTION)
+        self.__init__(self.config)
+
+    # --- writing -------------------------------------------------------------------------
+    def ids(self) -> set[str]:
+        return set(self._collection.get(include=[])["ids"])
+
+    def add(self, chunks: list[Chunk], vectors: np.ndarray, docs: dict[str, DocMeta]) -> None:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        nodes = []
+        for chunk, vec in zip(chunks, vectors):
+            meta = docs[chunk.doc_id]
+            doc = {f"d_{k}": ("|".join(v) if isinstance(v, tuple) else v)
+                   for k, v in asdict(meta).items()}
+            nodes.append(TextNode(
+                id_=chunk.id, text=chunk.text, embedding=vec.tolist(),
+                metadata={"section": chunk.section, "header": chunk.header, "agency": chunk.agency,
+                          "position": chunk.position, **doc},
+                # the SOURCE relation becomes Chroma's doc_id/document_id metadata
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)}))
+        for i in range(0, len(nodes), 1000):
+            self._vs.add(nodes[i:i + 1000])
+
+    def delete(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            self._vs.delete_nodes(node_ids=ids[i:i + 1000])
+
+    # --- reading -------------------------------------------------------------------------
+    def load(self) -> tuple[list[Chunk], dict[str, DocMeta]]:
+        """All passages and the documents they come from, in document order."""
+        try:
+            got = self._collection.get(include=["documents", "metadatas"])
+        except Exception as e:
+            raise IndexCorruptError(f"cannot read the index: {e}") from None
+        chunks, docs = [], {}
+        for cid, text, md in zip(got["ids"], got["documents"], got["metadatas"]):
+            doc_id = md["doc_id"]
+            if doc_id not in docs:
+                values = {k: md.get(f"d_{k}", "") for k in _DOC_FIELDS}
+                values["aliases"] = tuple(a for a in str(values["aliases"]).split("|") if a)
+                docs[doc_id] = DocMeta(**values)
+            chunks.append(Chunk(id=cid, doc_id=doc_id, section=md["section"], text=text,
+                                header=md["header"], agency=md.get("agency", ""),
+                                position=int(md.get("position", 0))))
+        chunks.sort(key=lambda c: (c.doc_id, c.position))
+        return chunks, docs
+
+    def query(self, vector: list[float], k: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
+        """Nearest passages as (chunk id, cosine similarity), optionally within some documents."""
+        from llama_index.core.vector_stores.types import (FilterOperator, MetadataFilter,
+                                                          MetadataFilters, VectorStoreQuery)
+
+        filters = None
+        if doc_ids:
+            filters = MetadataFilters(filters=[MetadataFilter(key="doc_id", value=list(doc_ids),
+                                                              operator=FilterOperator.IN)])
+        k = max(1, min(k, self._collection.count()))
+        result = self._vs.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=k, filters=filters))
+        # ChromaVectorStore reports exp(-distance); cosine distance is 1 - cos.
+        return [(i, 1.0 + float(np.log(max(s, 1e-12)))) for i, s in zip(result.ids, result.similarities)]
