@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from .records import Answer, Citation, DocMeta, Hit
-from .retrieve import DATE, NUMBER, Search
+from .intent import COUNT, DATE, NUMBER, PHONE
+from .retrieve import Search
 from .text import content_terms, fold, folded_words
 
 HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị bạo lực, xâm hại: gọi ngay Tổng đài "
@@ -28,6 +29,7 @@ DANGER_EN = re.compile(r"\b(child|kid|student|pupil|son|daughter|girl|boy|niece|
                        r"threatened|touched|assaulted|kidnapped|trafficked)\b")
 
 ABSTAIN_COVERAGE = 0.55
+ABSTAIN_COVERAGE_EN = 0.3
 
 
 def is_urgent(question: str) -> bool:
@@ -43,14 +45,19 @@ def split_sentences(text: str) -> list[str]:
 
 def best_sentence(hit: Hit, search: Search) -> str:
     """The sentence of a passage that answers best: most question words, and the right kind."""
-    terms = set(content_terms(search.query.lexical_text))
+    terms = set(search.terms)
+
     def score(s: str) -> float:
-        have = set(folded_words(s))
-        value = len(terms & have) / (len(terms) or 1)
+        folded = " ".join(folded_words(s))
+        value = len(terms & set(folded.split())) / (len(terms) or 1)
         if "number" in search.intents and NUMBER.search(s):
             value += 0.5
         if "date" in search.intents and DATE.search(s):
             value += 0.5
+        if "phone" in search.intents and PHONE.search(s):
+            value += 0.5
+        if search.subject and f" {search.subject} la " in f" {folded} ":
+            value += 1.0
         return value
     sentences = split_sentences(hit.chunk.text)
     return max(sentences, key=score) if sentences else hit.chunk.text
@@ -60,11 +67,20 @@ def should_abstain(search: Search) -> bool:
     """No passage covers enough of the question, or none has the kind of fact it asks for."""
     if not search.hits:
         return True
-    top_cov = max(search.coverage[:3])
-    if top_cov < ABSTAIN_COVERAGE:
+    top = search.hits[:3]
+    en = search.query.lang == "en"
+    # English terms arrive as several Vietnamese alternatives, of which a passage uses one.
+    if max(search.coverage[:3]) < (ABSTAIN_COVERAGE_EN if en else ABSTAIN_COVERAGE):
         return True
-    if "number" in search.intents and "agency" not in search.intents and top_cov < 0.75 \
-            and not any(NUMBER.search(h.chunk.text) for h in search.hits[:3]):
+    if "statistic" in search.intents and not any(COUNT.search(h.chunk.text) for h in top):
+        return True  # a count of cases: plans and laws do not hold statistics
+    if any("_" in u for u in search.unknown):
+        return True  # a number the documents never pair with that word ("phường 3", "năm 2031")
+    if en and len(search.unknown) > max(1, len(search.terms) / 3):
+        return True  # mostly words the glossary does not know: not this field
+    if not en and len(search.unknown) >= max(1, 0.3 * len(search.terms)):
+        return True  # the question is about things the documents never mention
+    if "phone" in search.intents and "number" in search.intents and not any(PHONE.search(h.chunk.text) for h in top):
         return True
     return False
 
@@ -116,6 +132,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
     for n, h in enumerate(shown, 1):
         meta = docs[h.chunk.doc_id]
         lines.append(f"[{n}] {meta.label} — {h.chunk.section}")
-        lines.append(f"“{_short(h.chunk.text)}”")
+        quote = h.chunk.text if len(h.chunk.text) <= 500 else f"… {best_sentence(h, search)} …"
+        lines.append(f"“{quote}”")
     return Answer(question=question, text="\n".join(lines), abstained=abstained, citations=citations,
                   urgent=urgent, lang=search.query.lang, direct=direct)

@@ -78,15 +78,28 @@ EN_VI = {
     "learning": "học tập", "study": "học tập", "obligations": "bổn phận", "residents": "người dân",
     "minors": "người chưa thành niên", "under 18": "dưới 18 tuổi", "leaders": "người đứng đầu",
     "head": "người đứng đầu", "missing": "mất tích", "prison": "phạt tù", "homeless": "lang thang",
-    "drugs": "ma túy", "hiv": "hiv", "poor": "nghèo", "poverty": "nghèo",
+    "drugs": "ma túy", "household": "hộ gia đình", "households": "hộ gia đình",
+    "materials": "tài liệu sản phẩm truyền thông", "share": "tỷ lệ %", "vietnam": "việt nam",
+    "vietnamese": "việt nam", "suspected": "nghi ngờ phát hiện", "suspect": "nghi ngờ phát hiện", "hiv": "hiv", "poor": "nghèo", "poverty": "nghèo",
 }
 
 MAX_PHRASE = max(len(k.split()) for k in EN_VI)
 
 
-def translate_terms(words: list[str]) -> list[str]:
-    """Vietnamese terms for the English words of a question, longest phrase first."""
-    out, i = [], 0
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s", "ed", "ing"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            base = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            if base in EN_VI:
+                return base
+    return word
+
+
+def translate_terms(words: list[str]) -> tuple[list[str], list[str]]:
+    """Vietnamese terms for the English words of a question (longest phrase first), and the
+    words left untranslated."""
+    words = [w if w in EN_VI else _stem(w) for w in words]
+    out, missing, i = [], [], 0
     while i < len(words):
         for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
             phrase = " ".join(words[i:i + n])
@@ -95,5 +108,6 @@ def translate_terms(words: list[str]) -> list[str]:
                 i += n
                 break
         else:
+            missing.append(words[i])
             i += 1
-    return out
+    return out, missing

@@ -14,7 +14,13 @@ _EN_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 EN_MARKERS = EN_STOPWORDS | {w for k in EN_VI for w in k.split()} | {
     "report", "reported", "suspected", "someone", "person", "people", "tell", "call", "get", "give",
     "need", "needs", "happens", "happen", "according", "list", "name", "number", "mean", "means",
-    "many", "much", "long", "within", "before", "after", "told", "said", "says", "document", "documents"}
+    "many", "much", "long", "within", "before", "after", "told", "said", "says", "document", "documents",
+    "each", "every", "held", "hold", "did", "done", "open", "act", "acts", "office", "offices", "reduce",
+    "reducing", "promote", "promotes", "besides", "also", "other", "others", "knowledge", "receive",
+    "receiving", "get", "gets", "getting", "make", "makes", "take", "takes", "happen", "quickly", "must",
+    "may", "might", "need", "needs", "required", "require", "requires", "handle", "handles", "deal",
+    "does", "say", "tell", "about", "under", "over", "between", "during", "against", "without", "first",
+    "new", "main", "key", "kind", "kinds", "type", "types", "way", "ways", "thing", "things", "should"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class Query:
     lang: str  # "vi" | "vi-nodiac" | "en"
     dense_text: str  # what the embedder sees
     lexical_text: str  # what BM25 sees (Vietnamese, diacritics optional)
+    untranslated: tuple[str, ...] = ()  # English content words the glossary could not translate
 
 
 def analyze(question: str, lexicon: Lexicon) -> Query:
@@ -91,8 +98,10 @@ def analyze(question: str, lexicon: Lexicon) -> Query:
     if fold(q) != lower:  # it has diacritics: Vietnamese
         return Query(q, "vi", q, q)
     if en_words and en_hits >= max(1, 0.35 * len(en_words)) and lexicon.known_ratio(folded) < 0.9:
-        vi_terms = " ".join(translate_terms(en_words))
-        return Query(q, "en", q, f"{vi_terms} {' '.join(w for w in en_words if any(c.isdigit() for c in w))}")
+        vi_terms, missing = translate_terms(en_words)
+        numbers = " ".join(w for w in en_words if any(c.isdigit() for c in w))
+        return Query(q, "en", q, f"{' '.join(vi_terms)} {numbers}".strip(),
+                     tuple(w for w in missing if w not in EN_MARKERS and len(w) > 2 and not w.isdigit()))
     restored = lexicon.restore(q)
     return Query(q, "vi-nodiac", restored, restored)
 

@@ -5,31 +5,24 @@ how much of its vocabulary a passage covers, whether the passage is the kind it 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .intent import COUNT, DATE, NUMBER, PHONE, definition_subject, detect_intents
 from .lexicon import QUESTION_PHRASES, Lexicon, Query, analyze
 from .records import Chunk, DocMeta, Hit
-from .text import content_terms, fold, folded_words, lexical_tokens
+from .text import content_terms, fold, folded_words, lexical_tokens, strip_frames
 
-RRF_K = 60
+# Fusion and re-ranking weights (set on the bundled eval set; see README "How retrieval works").
+RRF_K = 10
+W_COVERAGE = 0.5  # share of the question's words in the passage
+W_HEADING = 0.2  # share of the question's words in the passage's own heading
+W_DEFINES = 0.6  # the passage defines what a "là gì" question asks about
+W_LEXICAL_EN = 0.35  # BM25 over glossary terms is noisy for English questions
+# Words that name one specific thing by its number: "phường 3", "năm 2024", "Điều 25".
+NUMBERED_THINGS = {"phuong", "xa", "quan", "nam", "dieu", "khoan", "chuong", "thon", "ap", "to", "lop", "khu"}
 CANDIDATES = 50
-
-INTENTS = {
-    "agency": re.compile(r"\b(ai|co quan nao|don vi nao|nganh nao|phong nao|so nao|to chuc nao|ben nao|"
-                         r"chu tri|who|whom|which agency|which department|which office|which body|"
-                         r"responsible|in charge)\b"),
-    "number": re.compile(r"(bao nhieu|\bmay\b|ty le|phan tram|%|how many|how much|percent|how old|"
-                         r"\btuoi\b|\bage\b|what number|so dien thoai|phone number|hotline)"),
-    "date": re.compile(r"(khi nao|bao gio|thoi han|truoc ngay|ngay nao|bao lau|han chot|\bwhen\b|deadline|"
-                       r"by when|how long|within|hieu luc|effective|take effect)"),
-    "signer": re.compile(r"(\bky\b|nguoi ky|who signed|signed|signer|noi nhan|recipients)"),
-}
-NUMBER = re.compile(r"\d")
-DATE = re.compile(r"(\d{1,2}/\d{1,2}(/\d{2,4})?|ngày làm việc|\d+\s*giờ|trước ngày|hằng năm|hàng năm|"
-                  r"tháng \d+|năm \d{4}|định kỳ)", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Search:
@@ -38,13 +31,9 @@ class Search:
     hits: tuple[Hit, ...]
     coverage: tuple[float, ...]  # share of the question's vocabulary each hit covers
     scope: tuple[str, ...]  # documents the question named (searched alone), if any
-
-
-def detect_intents(query: Query) -> frozenset[str]:
-    text = " ".join(folded_words(query.text if query.lang == "en" else query.lexical_text))
-    if query.lang == "en":
-        text = query.text.lower()
-    return frozenset(name for name, rx in INTENTS.items() if rx.search(text))
+    terms: tuple[str, ...] = ()  # the question's content words (folded), names and framing removed
+    subject: str = ""  # what a definition question asks to define (folded)
+    unknown: tuple[str, ...] = ()  # question words (and number pairs) the corpus never uses
 
 
 class Retriever:
@@ -62,45 +51,68 @@ class Retriever:
         self.lexicon = Lexicon.build(texts + [QUESTION_PHRASES] * 20)
         self.bm25 = bm25s.BM25()
         self.bm25.index([lexical_tokens(t) or ["_"] for t in texts], show_progress=False)
-        self.terms = [set(lexical_tokens(t)) for t in texts]
+        # Coverage ignores the document title: every passage of a document shares it.
+        self.terms = [set(lexical_tokens(f"{c.section}\n{c.text}")) for c in chunks]
+        self.folded = [" ".join(folded_words(c.text)) for c in chunks]
+        self.title_terms = {d.id: set(lexical_tokens(f"{d.label} {d.title} {d.locality}")) for d in docs.values()}
+        # The heading a passage sits under ("9. Phòng Tài chính và Kế hoạch", "Điều 13. ...").
+        self.heading = [set(lexical_tokens(re.sub(r"^[\dIVXL.)]+\s*|^Điều \d+\.\s*", "",
+                                                   c.section.split(" > ")[-1]))) for c in chunks]
         self.aliases = sorted(((f" {' '.join(folded_words(a))} ", d.id)
                                for d in docs.values() for a in d.aliases if a.strip()),
                               key=lambda a: -len(a[0]))
         self.doc_arr = np.array([c.doc_id for c in chunks])
+        self.alias_words = {w for alias, _ in self.aliases for w in alias.split()}
 
-    def named_docs(self, query: Query) -> tuple[str, ...]:
-        """Documents the question names by locality, number or title alias."""
-        text = f" {' '.join(folded_words(query.text))} "
+    def named_docs(self, query: Query) -> tuple[tuple[str, ...], str]:
+        """Documents the question names by locality, number or title alias, and the
+        question's remaining words (the names are handled by searching those documents)."""
+        asked = f" {' '.join(folded_words(query.text))} "
+        rest = f" {' '.join(folded_words(query.lexical_text))} "
         found: list[str] = []
         for alias, doc_id in self.aliases:
-            if alias in text and doc_id not in found:
-                found.append(doc_id)
-                text = text.replace(alias, " ")
-        return tuple(found)
+            if alias in asked:
+                if doc_id not in found:
+                    found.append(doc_id)
+                asked = asked.replace(alias, " ")
+                rest = rest.replace(alias, " ")
+        return tuple(found), " ".join(rest.split())
 
-    def coverage(self, query: Query, idx: int) -> float:
+    def coverage(self, terms: list[str], idx: int) -> float:
         """IDF-weighted share of the question's words (and word pairs) the passage contains."""
-        terms = content_terms(query.lexical_text)
         if not terms:
             return 0.0
-        have = self.terms[idx]
+        have, title = self.terms[idx], self.title_terms[self.chunks[idx].doc_id]
         weights = [self.lexicon.idf(t) for t in terms]
-        uni = sum(w for t, w in zip(terms, weights) if t in have) / sum(weights)
+        # a word found only in the document's title counts half: it says which document, not where
+        uni = sum(w * (1.0 if t in have else 0.5 if t in title else 0.0)
+                  for t, w in zip(terms, weights)) / sum(weights)
         pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:])]
         bi = sum(1 for p in pairs if p in have) / len(pairs) if pairs else uni
         return 0.7 * uni + 0.3 * bi
 
+    def heading_match(self, terms: list[str], idx: int) -> float:
+        """IDF-weighted share of the question's words that the passage's own heading holds."""
+        if not terms:
+            return 0.0
+        weights = [self.lexicon.idf(t) for t in terms]
+        have = self.heading[idx]
+        return sum(w for t, w in zip(terms, weights) if t in have) / sum(weights)
+
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None) -> Search:
         query = analyze(question, self.lexicon)
         intents = detect_intents(query)
-        named = self.named_docs(query)
+        named, rest = self.named_docs(query)
+        subject = definition_subject(replace(query, lexical_text=rest)) if "definition" in intents else ""
+        query = replace(query, lexical_text=strip_frames(rest) or rest or query.lexical_text)
+        terms = content_terms(query.lexical_text)
+        unknown = self.unknown_terms(query)
         scope = [d for d in named if not doc_ids or d in doc_ids] or list(doc_ids or [])
         mask = np.isin(self.doc_arr, scope) if scope else np.ones(len(self.chunks), bool)
 
         vec = self.embedder.get_query_embedding(query.dense_text)
         dense = self.store.query(vec, CANDIDATES, doc_ids=scope or None)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
-        dense_sim = dict(dense)
 
         lex_rank: dict[str, int] = {}
         tokens = [t for t in lexical_tokens(query.lexical_text) if t in self.bm25.vocab_dict]
@@ -109,38 +121,52 @@ class Retriever:
             top = np.argsort(-scores)[:CANDIDATES]
             lex_rank = {self.chunks[i].id: r for r, i in enumerate(top) if scores[i] > 0}
 
-        w_dense, w_lex = (1.0, 0.35) if query.lang == "en" else (1.0, 1.0)
+        w_dense, w_lex = (1.0, W_LEXICAL_EN) if query.lang == "en" else (1.0, 1.0)
         fused: dict[str, float] = {}
         for cid, r in dense_rank.items():
             fused[cid] = fused.get(cid, 0) + w_dense / (RRF_K + r)
         for cid, r in lex_rank.items():
             fused[cid] = fused.get(cid, 0) + w_lex / (RRF_K + r)
         if not fused:
-            return Search(query, intents, (), (), tuple(scope))
+            return Search(query, intents, (), (), tuple(scope), tuple(terms), subject, unknown)
         top_fused = max(fused.values())
 
         rescored = []
         for cid, f in fused.items():
             i = self.index_of[cid]
             chunk = self.chunks[i]
-            cov = self.coverage(query, i)
-            score = f / top_fused + 0.8 * cov + self._fit(chunk, intents)
+            cov = self.coverage(terms, i)
+            head = self.heading_match(terms, i)
+            score = f / top_fused + W_COVERAGE * cov + W_HEADING * head + self._fit(chunk, intents)
+            if subject and f" {subject} la " in f" {self.folded[i]} ":
+                score += W_DEFINES  # "X là ...": the passage defines what the question asks about
             rescored.append((score, cid, cov))
         rescored.sort(reverse=True)
         hits, covs = [], []
         for score, cid, cov in rescored[:k]:
             hits.append(Hit(self.chunks[self.index_of[cid]], score, dense_rank.get(cid), lex_rank.get(cid)))
             covs.append(cov)
-        return Search(query, intents, tuple(hits), tuple(covs), tuple(scope))
+        return Search(query, intents, tuple(hits), tuple(covs), tuple(scope), tuple(terms), subject, unknown)
+
+    def unknown_terms(self, query: Query) -> tuple[str, ...]:
+        """Words of the question the corpus never uses, and number pairs ('phường 3') it never
+        writes: a question about something the documents do not cover."""
+        if query.lang == "en":
+            return tuple(w for w in query.untranslated if w not in self.alias_words)
+        terms = content_terms(query.lexical_text)
+        missing = [w for w in terms if w not in self.bm25.vocab_dict and not w.isdigit()]
+        syl = lexical_tokens(query.lexical_text)
+        pairs = [p for p in syl if "_" in p and p not in self.bm25.vocab_dict
+                 and p.split("_")[0] in NUMBERED_THINGS and p.split("_")[1].isdigit()]
+        return tuple(missing + pairs)
 
     @staticmethod
     def _fit(chunk: Chunk, intents: frozenset[str]) -> float:
         """Bonus for the kind of passage the question asks for; the letterhead rarely answers."""
         bonus = 0.0
-        special = chunk.section.startswith(("Phần mở đầu", "Nơi nhận"))
         if "signer" in intents:
             return 0.5 if chunk.section.startswith("Nơi nhận") else 0.0
-        if special:
+        if chunk.section.startswith("Nơi nhận"):
             bonus -= 0.2
         if "agency" in intents and chunk.agency:
             bonus += 0.15
@@ -148,4 +174,6 @@ class Retriever:
             bonus += 0.1
         if "date" in intents and DATE.search(chunk.text):
             bonus += 0.1
+        if "phone" in intents and PHONE.search(chunk.text):
+            bonus += 0.3
         return bonus

@@ -50,23 +50,62 @@ def folded_words(text: str) -> list[str]:
     return _WORD.findall(fold(nfc(text)))
 
 
+# Abbreviations officials write, expanded so "UBND" matches "Ủy ban nhân dân" (folded forms).
+ABBREVIATIONS = {
+    "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "ldtbxh": "lao dong thuong binh va xa hoi",
+    "tbxh": "thuong binh va xa hoi", "mttq": "mat tran to quoc", "bvte": "bao ve tre em",
+    "gddt": "giao duc va dao tao", "tnsc": "thanh nien cong san", "hlhpn": "hoi lien hiep phu nu",
+    "ctxh": "cong tac xa hoi", "tp": "thanh pho",
+    "vhtt": "van hoa va thong tin", "ubmttq": "uy ban mat tran to quoc",
+}
+
+
+def expand(folded: list[str]) -> list[str]:
+    out: list[str] = []
+    for w in folded:
+        out.extend(ABBREVIATIONS[w].split() if w in ABBREVIATIONS else [w])
+    return out
+
+
+def _num(w: str) -> str:
+    return w.lstrip("0") or "0" if w.isdigit() else w
+
+
 def lexical_tokens(text: str) -> list[str]:
     """Folded syllables plus syllable bigrams, so 'pháp y' and 'tảo hôn' match as words.
 
     Vietnamese writes words as space-separated syllables; bigrams approximate word
     segmentation without a model and keep one-letter syllables that BM25 tokenizers drop.
     """
-    syl = folded_words(text)
+    syl = [_num(w) for w in expand(folded_words(text))]  # "07 tuổi" matches "7 tuổi"
     return syl + [f"{a}_{b}" for a, b in zip(syl, syl[1:])]
 
 
 def content_terms(text: str, stopwords=VI_STOPWORDS) -> list[str]:
     """Folded syllables minus function words, order kept, duplicates dropped."""
     seen: dict[str, None] = {}
-    for w in folded_words(text):
+    for w in map(_num, expand(folded_words(text))):
         if w not in stopwords and (len(w) > 1 or w.isdigit()):
             seen.setdefault(w, None)
     return list(seen)
+
+
+# How questions are framed, not what they ask about: dropped before lexical matching.
+QUESTION_FRAMES = sorted("""
+chiu|co nhiem vu gi|nhiem vu gi|nhiem vu cua|phai lam gi|
+can lam gi|nen lam gi|lam gi|duoc quy dinh the nao|duoc quy dinh nhu the nao|quy dinh the nao|
+quy dinh nhu the nao|nhu the nao|the nao la|the nao|la gi|gom nhung gi|gom nhung|nhung gi|bao gom|
+bao nhieu|bao lau|khi nao|o dau|lay tu dau|tu dau|hay cho biet|cho biet|cho toi hoi|xin hoi|
+co phai|duoc khong|khong|viec gi|dieu gi|co quan nao|don vi nao|nganh nao|ai la|la ai|ai|
+theo quy dinh|theo|duoc|nhung|cac|co""".replace("\n", "").split("|"), key=lambda f: -len(f))
+
+
+def strip_frames(folded_text: str) -> str:
+    """'ai chiu trach nhiem giam dinh phap y' -> 'giam dinh phap y' (input already folded)."""
+    text = f" {folded_text} "
+    for frame in QUESTION_FRAMES:
+        text = text.replace(f" {frame} ", " ")
+    return " ".join(text.split())
 
 
 def normalize_for_match(text: str) -> str:
