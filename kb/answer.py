@@ -43,9 +43,12 @@ def split_sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if len(p.strip()) > 3]
 
 
-def best_sentence(hit: Hit, search: Search) -> str:
-    """The sentence of a passage that answers best: most question words, and the right kind."""
-    terms = set(search.terms)
+def best_sentence(hit: Hit, search: Search, limit: int = 600) -> str:
+    """The part of a passage that answers best: the sentence with most of the question's
+    words that its heading does not already say, of the kind asked for; a sentence that
+    introduces a list ("... gồm:") brings its items along."""
+    heading = set(folded_words(hit.chunk.section.split(" > ")[-1]))
+    terms = set(search.terms) - heading or set(search.terms)
 
     def score(s: str) -> float:
         folded = " ".join(folded_words(s))
@@ -59,8 +62,21 @@ def best_sentence(hit: Hit, search: Search) -> str:
         if search.subject and f" {search.subject} la " in f" {folded} ":
             value += 1.0
         return value
-    sentences = split_sentences(hit.chunk.text)
-    return max(sentences, key=score) if sentences else hit.chunk.text
+
+    lines = [l.strip() for l in hit.chunk.text.split("\n") if l.strip()]
+    if len(hit.chunk.text) <= 300:
+        return " ".join(lines)
+    candidates = [(i, s) for i, line in enumerate(lines) for s in split_sentences(line)]
+    if not candidates:
+        return hit.chunk.text[:limit]
+    i, best = max(candidates, key=lambda c: score(c[1]))
+    if best.endswith(":"):  # the answer is the list that follows
+        for item in lines[i + 1:]:
+            if len(best) + len(item) > limit:
+                best += " …"
+                break
+            best += " " + item
+    return best
 
 
 def should_abstain(search: Search) -> bool:

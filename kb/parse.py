@@ -83,12 +83,15 @@ def join_wrapped(lines: list[str], legal: bool = False) -> list[str]:
         prev = paras[-1] if paras else ""
         lower_start = line[0].islower()
         ends = prev.endswith(TERMINAL)
-        if not prev or is_marker(line) or ARTICLE.match(prev) or CHAPTER.match(prev) or PART.match(prev):
+        if not prev or is_marker(line) or ARTICLE.match(prev) or CHAPTER.match(prev) or PART.match(prev) \
+                or re.match(r"Số\s*:", line):
             joined = False
         elif lower_start:
             joined = not blank or not prev.endswith((".", "!", "?"))
         elif blank or legal:
             joined = False
+        elif is_marker(prev) and len(prev.split()) <= 8 and ":" not in prev and not is_caps(line):
+            joined = False  # a short heading line ("3. Chế độ báo cáo") and then its text
         else:
             joined = not ends and not (is_caps(prev) and not is_caps(line))
         if joined:
@@ -269,9 +272,9 @@ def fill_meta(meta: DocMeta, paras: list[str]) -> DocMeta:
     head = paras[:12]
     changes = {}
     if not meta.number:
-        m = next((re.match(r"Số\s*:\s*(.+)", p) for p in head if p.startswith("Số")), None)
+        m = next((m for p in head if (m := re.match(r"Số\s*:\s*(\d*)\s*(/[^\s,]+(?:\s[A-ZĐ]{2,}\b)?)", p))), None)
         if m:
-            changes["number"] = re.sub(r"\s+", "", m.group(1))
+            changes["number"] = re.sub(r"\s+", "", m.group(1) + m.group(2))
     if not meta.date:
         for p in head:
             m = re.search(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", p)

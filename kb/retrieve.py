@@ -21,6 +21,7 @@ W_HEADING = 0.2  # share of the question's words in the passage's own heading
 W_DEFINES = 0.6  # the passage defines what a "là gì" question asks about
 W_LEXICAL_EN = 0.35  # BM25 over glossary terms is noisy for English questions
 # Words that name one specific thing by its number: "phường 3", "năm 2024", "Điều 25".
+QUESTION_WORDS = set(folded_words(QUESTION_PHRASES))
 NUMBERED_THINGS = {"phuong", "xa", "quan", "nam", "dieu", "khoan", "chuong", "thon", "ap", "to", "lop", "khu"}
 CANDIDATES = 50
 
@@ -154,7 +155,8 @@ class Retriever:
         if query.lang == "en":
             return tuple(w for w in query.untranslated if w not in self.alias_words)
         terms = content_terms(query.lexical_text)
-        missing = [w for w in terms if w not in self.bm25.vocab_dict and not w.isdigit()]
+        missing = [w for w in terms if w not in self.bm25.vocab_dict and w not in QUESTION_WORDS
+                   and not w.isdigit()]
         syl = lexical_tokens(query.lexical_text)
         pairs = [p for p in syl if "_" in p and p not in self.bm25.vocab_dict
                  and p.split("_")[0] in NUMBERED_THINGS and p.split("_")[1].isdigit()]

