@@ -104,7 +104,7 @@ def should_abstain(search: Search) -> bool:
 def cite(hit: Hit, docs: dict[str, DocMeta]) -> Citation:
     meta = docs[hit.chunk.doc_id]
     return Citation(doc_id=meta.id, title=meta.title, number=meta.number, date=meta.display_date,
-                    section=hit.chunk.section, text=hit.chunk.text, score=hit.score)
+                    section=hit.chunk.section, text=hit.chunk.text, score=hit.score, chunk_id=hit.chunk.id)
 
 
 def _short(text: str, limit: int = 400) -> str:
@@ -132,9 +132,10 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         sentence = best_sentence(top, search)
         lead = ""
         if "agency" in search.intents and top.chunk.agency:
-            others = [h.chunk.agency for h in hits[1:3]
+            # other agencies only when their passages answer about as well as the first
+            others = [h.chunk.agency for h, cov in zip(hits[1:3], search.coverage[1:3])
                       if h.chunk.agency and fold(h.chunk.agency) != fold(top.chunk.agency)
-                      and h.score >= 0.85 * top.score]
+                      and h.score >= 0.9 * top.score and cov >= search.coverage[0]]
             names = " ; ".join([top.chunk.agency, *others])
             lead = (f"Responsible: {names}. " if en else f"Đơn vị chịu trách nhiệm: {names}. ")
         where = f"{meta.label}, {top.chunk.section}"

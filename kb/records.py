@@ -88,6 +88,7 @@ class Citation:
     section: str
     text: str
     score: float
+    chunk_id: str = ""  # links the citation to its passage in the document view
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "number": self.number,

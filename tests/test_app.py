@@ -1,0 +1,143 @@
+"""The web app, driven in a real browser (Debian's headless Chromium via Playwright) and
+through gradio_client, against the bundled corpus."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from .conftest import CORPUS, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(corpus_data_dir):
+    port = free_port()
+    env = {**os.environ, "KB_DATA_DIR": str(corpus_data_dir), "KB_CORPUS_DIR": str(CORPUS),
+           "KB_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail("app exited: " + proc.stdout.read()[-2000:])
+            time.sleep(1)
+    else:
+        proc.kill()
+        pytest.fail("app did not start in 180 s")
+    yield url, corpus_data_dir
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium for the browser tests")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync", "--disable-quic"])
+        yield b
+        b.close()
+
+
+def ask_in_page(page, question):
+    page.fill("#kb-question textarea", question)
+    page.click("#kb-send")
+
+
+def test_question_without_diacritics_end_to_end(server, browser):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.goto(url)
+    ask_in_page(page, "ai chiu trach nhiem giam dinh phap y cho tre em bi xam hai o tuan giao")
+    card = page.wait_for_selector("#kb-cards .kb-card", timeout=60000)
+    # the streamed answer arrived in the chat, naming the agency
+    assert "Phòng Y tế" in page.inner_text("#kb-chat")
+    assert "Tuần Giáo" in card.inner_text() and "7. Phòng Y tế, Trung tâm Y tế" in card.inner_text()
+    assert card.query_selector("mark") is not None  # matched words are highlighted
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "answer.png"))
+    card.query_selector("a.kb-open").click()
+    passage = page.wait_for_selector(".kb-passage.kb-hl", timeout=15000)
+    assert passage.is_visible() and "giám định pháp y" in passage.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "document.png"))
+    page.close()
+
+
+def test_child_in_danger_shows_the_hotline_banner(server, browser):
+    url, _ = server
+    page = browser.new_page()
+    page.goto(url)
+    ask_in_page(page, "con tôi bị đánh ở trường, tôi phải làm gì?")
+    banner = page.wait_for_selector("#kb-banner .kb-banner", timeout=60000)
+    assert "111" in banner.inner_text() and banner.is_visible()
+    page.close()
+
+
+def test_feedback_is_stored_only_when_sent(server, browser):
+    url, data_dir = server
+    path = data_dir / "feedback.jsonl"
+    before = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    page = browser.new_page()
+    page.goto(url)
+    question = "Sở Tài chính Hải Phòng có trách nhiệm gì?"
+    ask_in_page(page, question)
+    page.wait_for_selector("#kb-cards .kb-card", timeout=60000)
+    assert (path.read_text(encoding="utf-8").splitlines() if path.exists() else []) == before
+    page.fill("#kb-reason textarea", "thiếu thời hạn")
+    page.click("#kb-down")
+    page.wait_for_function("document.querySelector('#kb-feedback-status').innerText.includes('Cảm ơn')")
+    rows = [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(before) + 1
+    assert rows[-1]["question"] == question and rows[-1]["rating"] == "down" and rows[-1]["reason"] == "thiếu thời hạn"
+    page.close()
+
+
+def test_api_returns_the_cli_json(server):
+    from gradio_client import Client
+
+    url, _ = server
+    client = Client(url, verbose=False, analytics_enabled=False)
+    result = client.predict("Tổng đài điện thoại quốc gia bảo vệ trẻ em hoạt động bao nhiêu giờ?", api_name="/ask")
+    assert set(result) == {"question", "answer", "abstained", "citations", "latency_ms"}
+    assert not result["abstained"] and "24 giờ" in result["citations"][0]["text"]
+    off = client.predict("Học phí trường mầm non công lập ở Hà Nội năm nay là bao nhiêu?", api_name="/ask")
+    assert off["abstained"] and "không nêu" in off["answer"]
+
+
+def test_twenty_concurrent_questions_all_succeed(server):
+    from gradio_client import Client
+
+    url, _ = server
+    client = Client(url, verbose=False, analytics_enabled=False)
+    questions = [f"Trẻ em là người dưới bao nhiêu tuổi? ({i})" for i in range(20)]
+    jobs = [client.submit(q, api_name="/ask") for q in questions]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda j: j.result(timeout=120), jobs))
+    assert len(results) == 20 and all(r["citations"] for r in results)
+    assert all("16 tuổi" in r["answer"] for r in results)
