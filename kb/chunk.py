@@ -15,9 +15,9 @@ DIEM = re.compile(r"^([a-zđ])\)\s")
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-ZĐÀ-Ỹ\-–])")
 
 
-def chunk_id(doc_id: str, section: str, text: str) -> str:
-    """Stable id: document id + hash of the section path and the passage."""
-    digest = hashlib.sha1(f"{section}\n{text}".encode("utf-8")).hexdigest()[:16]
+def chunk_id(doc_id: str, header: str, text: str) -> str:
+    """Stable id: document id + hash of what is embedded (header with section path, passage)."""
+    digest = hashlib.sha1(f"{header}\n{text}".encode("utf-8")).hexdigest()[:16]
     return f"{doc_id}:{digest}"
 
 
@@ -102,7 +102,7 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
                 label = f"{label}, {k}"
             text = "\n".join(paras)
             header = f"{meta.label}: {meta.title}\n{label}"
-            cid = chunk_id(meta.id, label, text)
+            cid = chunk_id(meta.id, header, text)
             if cid in seen:  # the same passage twice in one section (it happens in the sources)
                 continue
             seen.add(cid)

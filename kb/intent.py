@@ -19,6 +19,10 @@ INTENTS = {
                         r"helpline|call)"),
     "definition": re.compile(r"(\bla gi\b|the nao la|dinh nghia|duoc hieu|la hanh vi gi|\bwhat is\b|"
                              r"\bwhat are\b|\bdefine|definition|\bmeaning\b|\bmean\b)"),
+    # "report to whom?": the answer names who receives a report or notification
+    "recipient": re.compile(r"((bao|thong bao|bao cao|to giac|lien he|goi|gui|trinh)\b.{0,25}\b(cho ai|ai|dau|co quan nao)\b"
+                            r"|\b(report|notify|tell|call|contact|inform|send)\b.{0,40}\bto\b|\bwhom\b"
+                            r"|who (do|should|must|can) (i|we|teachers?|schools?) (report|tell|call|contact|inform))"),
     "signer": re.compile(r"(\bky\b|nguoi ky|who signed|signed|signer|noi nhan|recipients)"),
     # Counts of events (cases, victims): the documents are plans and laws, not statistics.
     "statistic": re.compile(r"((bao nhieu|so luong|how many|number of)\s+(vu|truong hop|ca\b|nan nhan|cases|"
@@ -28,6 +32,8 @@ NUMBER = re.compile(r"\d")
 DATE = re.compile(r"(\d{1,2}/\d{1,2}(/\d{2,4})?|ngày làm việc|\d+\s*giờ|trước ngày|hằng năm|hàng năm|"
                   r"tháng \d+|năm \d{4}|định kỳ)", re.IGNORECASE)
 PHONE = re.compile(r"(\(số \d{3,}\)|\(\d{3,}[\d.]*\)|\bsố \d{3,}|\b1[089]\d{6,}\b|\b0\d{2,}[\d.]{6,}|\b11[1-5]\b)")
+RECIPIENT = re.compile(r"(thông báo|báo cáo|tố giác|gửi|liên hệ|chuyển)( ngay)?( thông tin)? (cho|về|tới|đến) ",
+                       re.IGNORECASE)
 COUNT = re.compile(r"\d+\s+(vụ|trường hợp|ca|nạn nhân|trẻ em)\b", re.IGNORECASE)
 
 

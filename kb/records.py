@@ -28,8 +28,14 @@ class DocMeta:
 
     @property
     def label(self) -> str:
-        """Short human label, e.g. 'Kế hoạch 48/KH-UBND (28/02/2025)'."""
-        head = f"{self.type} {self.number}".strip() if self.number.strip("/ ") else self.title
+        """Short human label: 'Kế hoạch 48/KH-UBND (28/02/2025)', 'Luật Trẻ em 102/2016/QH13 (05/04/2016)',
+        'Kế hoạch của UBND huyện Tuần Giáo (14/09/2021)' for a document without a number."""
+        if any(ch.isdigit() for ch in self.number):
+            head = f"{self.title} {self.number}" if len(self.title.split()) <= 5 else f"{self.type} {self.number}"
+        elif self.type and self.issuer:
+            head = f"{self.type} của {self.issuer}"
+        else:
+            head = self.title
         return f"{head} ({self.display_date})" if self.date else head
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .intent import COUNT, DATE, NUMBER, PHONE, definition_subject, detect_intents
+from .intent import DATE, NUMBER, PHONE, RECIPIENT, definition_subject, detect_intents
 from .lexicon import QUESTION_PHRASES, Lexicon, Query, analyze
 from .records import Chunk, DocMeta, Hit
 from .text import content_terms, fold, folded_words, lexical_tokens, strip_frames
@@ -23,7 +23,7 @@ W_LEXICAL_EN = 0.35  # BM25 over glossary terms is noisy for English questions
 # Words that name one specific thing by its number: "phường 3", "năm 2024", "Điều 25".
 QUESTION_WORDS = set(folded_words(QUESTION_PHRASES))
 NUMBERED_THINGS = {"phuong", "xa", "quan", "nam", "dieu", "khoan", "chuong", "thon", "ap", "to", "lop", "khu"}
-CANDIDATES = 50
+CANDIDATES = 100
 
 @dataclass(frozen=True)
 class Search:
@@ -177,5 +177,7 @@ class Retriever:
         if "date" in intents and DATE.search(chunk.text):
             bonus += 0.1
         if "phone" in intents and PHONE.search(chunk.text):
+            bonus += 0.3
+        if "recipient" in intents and RECIPIENT.search(chunk.text):
             bonus += 0.3
         return bonus

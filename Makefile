@@ -1,0 +1,38 @@
+# kb: `make run` sets everything up and serves the chat on the bundled corpus; `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export OMP_WAIT_POLICY ?= PASSIVE
+export GRADIO_ANALYTICS_ENABLED ?= False
+export HF_HUB_OFFLINE ?= 1
+
+.PHONY: setup run ingest test eval browser clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	$(BIN)/python app.py
+
+ingest: setup
+	$(BIN)/python -m kb ingest
+
+eval: setup
+	$(BIN)/python -m kb eval
+
+# Browser tests drive Debian's Chromium; install it when we can (root), else they are skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "note: chromium not installed; browser tests will be skipped"
+
+test: setup browser
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf data .pytest_cache tests/artifacts
