@@ -49,10 +49,17 @@ def best_sentence(hit: Hit, search: Search, limit: int = 600) -> str:
     introduces a list ("... gồm:") brings its items along."""
     heading = set(folded_words(hit.chunk.section.split(" > ")[-1]))
     terms = set(search.terms) - heading or set(search.terms)
+    pairs = {f"{a} {b}" for a, b in zip(search.terms, search.terms[1:])}
+    actor = " ".join(search.terms[:2])  # "Chủ tịch UBND xã phê duyệt ...?": who the question is about
 
     def score(s: str) -> float:
         folded = " ".join(folded_words(s))
-        value = len(terms & set(folded.split())) / (len(terms) or 1)
+        words = folded.split()
+        value = len(terms & set(words)) / (len(terms) or 1)
+        if pairs:  # the question's word pairs, in its order, say more than its single words
+            value += 0.5 * len(pairs & {f"{a} {b}" for a, b in zip(words, words[1:])}) / len(pairs)
+        if actor and " ".join(w for w in words[:4] if not w.isdigit()).startswith(actor):
+            value += 0.5  # the sentence is about the one the question asks about
         if "number" in search.intents and NUMBER.search(s):
             value += 0.5
         if "date" in search.intents and DATE.search(s):

@@ -86,6 +86,8 @@ def join_wrapped(lines: list[str], legal: bool = False) -> list[str]:
         if not prev or is_marker(line) or ARTICLE.match(prev) or CHAPTER.match(prev) or PART.match(prev) \
                 or re.match(r"Số\s*:", line):
             joined = False
+        elif not any(ch.isalpha() for ch in line):
+            joined = not ends  # "2025" or "-" left alone on a line by the wrap
         elif lower_start:
             joined = not blank or not prev.endswith((".", "!", "?"))
         elif blank or legal:

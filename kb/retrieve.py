@@ -24,6 +24,7 @@ W_LEXICAL_EN = 0.35  # BM25 over glossary terms is noisy for English questions
 QUESTION_WORDS = set(folded_words(QUESTION_PHRASES))
 NUMBERED_THINGS = {"phuong", "xa", "quan", "nam", "dieu", "khoan", "chuong", "thon", "ap", "to", "lop", "khu"}
 CANDIDATES = 100
+MAX_SECTION_CHARS = 2500
 
 @dataclass(frozen=True)
 class Search:
@@ -54,7 +55,9 @@ class Retriever:
         self.bm25.index([lexical_tokens(t) or ["_"] for t in texts], show_progress=False)
         # Coverage ignores the document title: every passage of a document shares it.
         self.terms = [set(lexical_tokens(f"{c.section}\n{c.text}")) for c in chunks]
-        self.folded = [" ".join(folded_words(c.text)) for c in chunks]
+        # how each sentence or list item starts (folded, numbering dropped): "X là ..." defines X
+        self.starts = [[" ".join(w for w in folded_words(part)[:14] if not w.isdigit())
+                        for part in re.split(r"(?<=[.;:])\s+|\n", c.text)] for c in chunks]
         self.title_terms = {d.id: set(lexical_tokens(f"{d.label} {d.title} {d.locality}")) for d in docs.values()}
         # The heading a passage sits under ("9. Phòng Tài chính và Kế hoạch", "Điều 13. ...").
         self.heading = [set(lexical_tokens(re.sub(r"^[\dIVXL.)]+\s*|^Điều \d+\.\s*", "",
@@ -63,6 +66,10 @@ class Retriever:
                                for d in docs.values() for a in d.aliases if a.strip()),
                               key=lambda a: -len(a[0]))
         self.doc_arr = np.array([c.doc_id for c in chunks])
+        # passages of one section, in order: a hit is widened to its whole section when short
+        self.members: dict[tuple[str, str], list[int]] = {}
+        for i, c in enumerate(chunks):
+            self.members.setdefault((c.doc_id, c.section.split(", khoản")[0]), []).append(i)
         self.alias_words = {w for alias, _ in self.aliases for w in alias.split()}
 
     def named_docs(self, query: Query) -> tuple[tuple[str, ...], str]:
@@ -139,15 +146,34 @@ class Retriever:
             cov = self.coverage(terms, i)
             head = self.heading_match(terms, i)
             score = f / top_fused + W_COVERAGE * cov + W_HEADING * head + self._fit(chunk, intents)
-            if subject and f" {subject} la " in f" {self.folded[i]} ":
+            if subject and any(st.startswith(f"{subject} la ") for st in self.starts[i]):
                 score += W_DEFINES  # "X là ...": the passage defines what the question asks about
             rescored.append((score, cid, cov))
         rescored.sort(reverse=True)
-        hits, covs = [], []
-        for score, cid, cov in rescored[:k]:
-            hits.append(Hit(self.chunks[self.index_of[cid]], score, dense_rank.get(cid), lex_rank.get(cid)))
+        hits, covs, seen = [], [], set()
+        for score, cid, cov in rescored:
+            i = self.index_of[cid]
+            chunk = self.widen((self.chunks[i].doc_id, self.chunks[i].section.split(", khoản")[0]), i)
+            if chunk.id in seen:  # a sibling passage already brought in the whole section
+                continue
+            seen.add(chunk.id)
+            hits.append(Hit(chunk, score, dense_rank.get(cid), lex_rank.get(cid)))
             covs.append(cov)
+            if len(hits) == k:
+                break
         return Search(query, intents, tuple(hits), tuple(covs), tuple(scope), tuple(terms), subject, unknown)
+
+    def widen(self, key: tuple[str, str], idx: int) -> Chunk:
+        """The whole section when it was split into passages and is short enough to quote
+        whole ("small to big"): the answer is often in the sibling passage."""
+        members = self.members[key]
+        if len(members) == 1 or sum(len(self.chunks[j].text) + 1 for j in members) > MAX_SECTION_CHARS:
+            return self.chunks[idx]
+        first = self.chunks[members[0]]
+        text = "\n".join(self.chunks[j].text for j in members)
+        merged = Chunk(id=first.id, doc_id=first.doc_id, section=key[1], text=text, header=first.header,
+                       agency=first.agency, position=first.position)
+        return merged
 
     def unknown_terms(self, query: Query) -> tuple[str, ...]:
         """Words of the question the corpus never uses, and number pairs ('phường 3') it never

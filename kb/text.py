@@ -9,9 +9,9 @@ _SPACE = re.compile(r"\s+")
 
 # Vietnamese function words and question words, folded. They carry no evidence on their own.
 VI_STOPWORDS = frozenset("""
-a ai bao bi boi cac cai can cho chu co con cua da dang de den di do duoc gi hay hoac khi
+a ai bi boi cac cai can cho co cua da de den di do duoc gi hay hoac khi
 khong la lam len luc ma may minh mot nao ne neu nguoi nhu nhung noi o phai ra roi sao se
-tai the thi toi trong tu va vao ve voi vi viec nay nhieu ay kia hoi xin cam on oi
+tai thi toi trong tu va vao ve voi vi viec nay nhieu ay kia xin cam on oi
 """.split())
 
 EN_STOPWORDS = frozenset("""
