@@ -22,8 +22,8 @@ HOTLINE_EN = ("⚠️ If a child is in danger or being abused: call the National
 # A person (not "trẻ em" in general) who is being harmed: "em bị đánh", "con tôi bị xâm hại".
 _VICTIM = r"(?<!tre )(em|con|con toi|chau|be|ban toi|hoc sinh|mot hoc sinh|mot em|mot chau|toi)"
 _HARM = (r"(danh|xam hai|hiep dam|bao luc|de doa|quay roi|lam dung|bat coc|dam o|hanh ha|"
-         r"nguoc dai|bo roi|bo mac|ep|cuong hiep|so mo|ban)")
-DANGER_VI = re.compile(rf"\b{_VICTIM}\b.{{0,25}}\b(bi|dang bi|vua bi|da bi)\s+{_HARM}\b")
+         r"nguoc dai|bo roi|bo mac|ep|cuong hiep|so mo|so soang|ban|mua ban|giam giu|nhot|tat|dot)")
+DANGER_VI = re.compile(rf"\b{_VICTIM}\b.{{0,25}}\b(bi|dang bi|vua bi|da bi)\s+(\w+\s+){{0,3}}{_HARM}\b")
 DANGER_EN = re.compile(r"\b(child|kid|student|pupil|son|daughter|girl|boy|niece|nephew|i am|i'm|she is|he is)\b"
                        r".{0,30}\b(being|been|was|is|got|gets)\s+(abused|beaten|hit|raped|molested|hurt|"
                        r"threatened|touched|assaulted|kidnapped|trafficked)\b")
@@ -118,8 +118,11 @@ def _short(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int = 5) -> Answer:
-    en = search.query.lang == "en"
+def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int = 5,
+            lang: str | None = None) -> Answer:
+    """The answer to `question` from `search`; `lang` overrides the language to answer in."""
+    lang = lang or search.query.lang
+    en = lang == "en"
     urgent = is_urgent(question)
     hits = search.hits[:max(top_k, 1)]
     citations = tuple(cite(h, docs) for h in hits)
@@ -159,4 +162,4 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         quote = h.chunk.text if len(h.chunk.text) <= 500 else f"… {best_sentence(h, search)} …"
         lines.append(f"“{quote}”")
     return Answer(question=question, text="\n".join(lines), abstained=abstained, citations=citations,
-                  urgent=urgent, lang=search.query.lang, direct=direct)
+                  urgent=urgent, lang=lang, direct=direct)

@@ -97,7 +97,10 @@ def analyze(question: str, lexicon: Lexicon) -> Query:
     en_hits = sum(1 for w in en_words if w in EN_MARKERS)
     if fold(q) != lower:  # it has diacritics: Vietnamese
         return Query(q, "vi", q, q)
-    if en_words and en_hits >= max(1, 0.35 * len(en_words)) and lexicon.known_ratio(folded) < 0.9:
+    # Short English words often spell Vietnamese syllables ("my", "do", "to"): a clear majority
+    # of English words decides alone; a weaker one needs words the corpus does not know.
+    if en_words and (en_hits >= max(2, 0.5 * len(en_words)) or
+                     (en_hits >= max(1, 0.35 * len(en_words)) and lexicon.known_ratio(folded) < 0.9)):
         vi_terms, missing = translate_terms(en_words)
         numbers = " ".join(w for w in en_words if any(c.isdigit() for c in w))
         return Query(q, "en", q, f"{' '.join(vi_terms)} {numbers}".strip(),

