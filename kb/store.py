@@ -137,15 +137,13 @@ class ChromaStore:
         return chunks, docs
 
     def query(self, vector: list[float], k: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
-        """Nearest passages as (chunk id, cosine similarity), optionally within some documents."""
-        from llama_index.core.vector_stores.types import (FilterOperator, MetadataFilter,
-                                                          MetadataFilters, VectorStoreQuery)
+        """Nearest passages as (chunk id, cosine similarity), optionally within some documents.
 
-        filters = None
-        if doc_ids:
-            filters = MetadataFilters(filters=[MetadataFilter(key="doc_id", value=list(doc_ids),
-                                                              operator=FilterOperator.IN)])
+        Asks Chroma for ids and distances only: the passages are already in memory, and
+        fetching their text and metadata per query costs more than the search itself.
+        """
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
         k = max(1, min(k, self._collection.count()))
-        result = self._vs.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=k, filters=filters))
-        # ChromaVectorStore reports exp(-distance); cosine distance is 1 - cos.
-        return [(i, 1.0 + float(np.log(max(s, 1e-12)))) for i, s in zip(result.ids, result.similarities)]
+        result = self._collection.query(query_embeddings=[list(vector)], n_results=k, where=where,
+                                        include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
