@@ -59,8 +59,13 @@ def build_app(config: Config) -> gr.Blocks:
     """The chat app over an opened knowledge base; a page that explains the problem if it cannot open."""
     from kb.pipeline import KnowledgeBase
 
+    def progress(total: int):  # the first start on a fresh machine builds the index
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc="building the index: embedding passages", unit="passage")
+
     try:
-        kb = KnowledgeBase.open(config)
+        kb = KnowledgeBase.open(config, progress=progress)
     except KBError as e:
         with gr.Blocks(title="kb") as broken:
             gr.Markdown(f"## kb cannot start\n\n**{e}**\n\nFix the index (for example `python -m kb ingest "
