@@ -28,7 +28,7 @@ def cmd_ingest(args, config: Config) -> int:
 
     report = ingest(config, [Path(p) for p in args.paths] or None, rebuild=args.rebuild, progress=_progress)
     print(f"{report.documents} documents, {report.chunks} passages: {report.added} added, "
-          f"{report.removed} removed, {report.embedded} newly embedded")
+          f"{report.removed} removed, {report.updated} updated, {report.embedded} newly embedded")
     for path, reason in report.failed:
         print(f"error: {path}: {reason}", file=sys.stderr)
     return 0 if report.ok else 1
@@ -74,6 +74,49 @@ def cmd_eval(args, config: Config) -> int:
     return 0
 
 
+def _emit(rows: list[dict], columns: list[str], fmt: str) -> None:
+    """Print rows as an aligned table, CSV, JSON (one array) or a Markdown table."""
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif fmt == "md":
+        print("| " + " | ".join(columns) + " |")
+        print("|" + "---|" * len(columns))
+        for r in rows:
+            print("| " + " | ".join(str(r[c]).replace("|", "/").replace("\n", " ") for c in columns) + " |")
+    else:
+        for r in rows:
+            print(" | ".join(str(r[c])[:70] for c in columns))
+
+
+def cmd_duties(args, config: Config) -> int:
+    from .duties import extract_duties, filter_duties
+    from .pipeline import load_passages
+
+    chunks, docs = load_passages(config, progress=_progress)
+    rows = filter_duties(extract_duties(chunks, docs), args.agency or "", args.sector or "", args.doc or "")
+    _emit([r.to_dict() for r in rows], ["sector", "agency", "role", "duty", "doc_label", "section"], args.format)
+    return 0
+
+
+def cmd_deadlines(args, config: Config) -> int:
+    from .deadlines import extract_deadlines, to_ics
+    from .pipeline import load_passages
+
+    chunks, docs = load_passages(config, progress=_progress)
+    rows = [r for r in extract_deadlines(chunks, docs) if not args.doc or r.doc_id == args.doc]
+    if args.ics:
+        Path(args.ics).write_bytes(to_ics(rows))
+        print(f"{sum(r.kind != 'duration' for r in rows)} dated deadlines written to {args.ics}", file=sys.stderr)
+    _emit([r.to_dict() for r in rows], ["when", "kind", "iso_date", "obligation", "doc_label", "section"], args.format)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m kb", description="Cited answers from child-protection documents.")
     p.add_argument("--data-dir", help="index and cache folder (default: $KB_DATA_DIR or ./data)")
@@ -91,6 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="eval/reports")
     s.add_argument("--no-baseline", action="store_true", help="skip the plain llama-index baseline")
     s.add_argument("--details", action="store_true", help="add per-question results to the report")
+    formats = ["table", "csv", "json", "md"]
+    s = sub.add_parser("duties", help="who must do what: the responsibility matrix")
+    s.add_argument("--agency", help="agency name contains (diacritics optional)")
+    s.add_argument("--sector", help="canonical sector, e.g. 'Công an', 'Y tế', 'Lao động'")
+    s.add_argument("--doc", help="document id")
+    s.add_argument("--format", choices=formats, default="table")
+    s = sub.add_parser("deadlines", help="dates and deadlines with their obligations")
+    s.add_argument("--doc", help="document id")
+    s.add_argument("--ics", help="also write the dated ones to this .ics calendar file")
+    s.add_argument("--format", choices=formats, default="table")
     return p
 
 
@@ -100,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = Config.from_env(data_dir=Path(args.data_dir) if args.data_dir else None,
                                  corpus_dir=Path(args.corpus) if args.corpus else None)
-        return {"ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval}[args.command](args, config)
+        commands = {"ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "duties": cmd_duties,
+                    "deadlines": cmd_deadlines}
+        return commands[args.command](args, config)
     except KBError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -25,6 +25,7 @@ class IngestReport:
     chunks: int = 0
     added: int = 0
     removed: int = 0
+    updated: int = 0  # unchanged passages whose metadata was refreshed
     embedded: int = 0  # passages that had to be embedded (not in the cache)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
@@ -94,13 +95,14 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     existing = store.ids()
     wanted = {c.id for c in chunks}
     new = [c for c in chunks if c.id not in existing]
-    keep_docs = set()
-    if failed_sources:
-        old_chunks, old_docs = store.load()
-        keep_docs = {d for d, m in old_docs.items() if m.source in failed_sources}
-        stale = [c.id for c in old_chunks if c.id not in wanted and c.doc_id not in keep_docs]
-    else:
-        stale = sorted(existing - wanted)
+    old_chunks, old_docs = store.load() if existing else ([], {})
+    keep_docs = {d for d, m in old_docs.items() if m.source in failed_sources}
+    stale = [c.id for c in old_chunks if c.id not in wanted and c.doc_id not in keep_docs]
+    # unchanged passages whose place or parsed data changed (a passage inserted before them, a
+    # corrected catalog entry) get their metadata refreshed without re-embedding
+    old_by_id = {c.id: c for c in old_chunks}
+    changed = [c for c in chunks if c.id in old_by_id and
+               (c != old_by_id[c.id] or docs[c.doc_id] != old_docs.get(c.doc_id))]
 
     if new:
         embedder = make_embedder(config)
@@ -113,8 +115,10 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
             cache.close()
         report.embedded = len({c.embed_text for c in new}) - before
         store.add(new, vectors, docs)
+    if changed:
+        store.update_metadata(changed, docs)
     if stale:
         store.delete(stale)
-    report.added, report.removed = len(new), len(stale)
+    report.added, report.removed, report.updated = len(new), len(stale), len(changed)
     store.mark([s for s in sources if Path(s).exists()])
     return report

@@ -29,8 +29,8 @@ DOC_TYPES = ("KẾ HOẠCH", "TỜ TRÌNH", "CÔNG VĂN", "QUYẾT ĐỊNH", "LU
 DUTY_SECTION = re.compile(r"to chuc thuc hien|phan cong nhiem vu|trach nhiem")
 AGENCY_START = re.compile(
     r"^(de nghi\s+)?(phong|so|bo|cong an|trung tam|uy ban|ubnd|ub|doan|hoi|mat tran|tinh doan|"
-    r"thanh doan|huyen doan|cac|ban|co quan|vien|toa an|chu tich|nha truong|dai|bao|bvdt|"
-    r"lien doan|thanh tra|van phong|ngan hang|quan|cuc)\b")
+    r"thanh doan|huyen doan|cac|ban|co quan|vien|toa an|chu tich|nha truong|dai|bao chi|"
+    r"lien doan|thanh tra|van phong|ngan hang|cuc)\b")
 
 
 def is_marker(line: str) -> bool:
@@ -235,6 +235,8 @@ def build_sections(paras: list[str], legal: bool) -> list[Section]:
         if m := ARTICLE.match(para):
             t = re.match(r"Trách nhiệm của (.+)", m.group(2))
             agency = t.group(1).strip() if t else ""
+            if not agency and "trach nhiem" in parent and AGENCY_START.match(fold(m.group(2))):
+                agency = m.group(2).strip()  # "Điều 82. Bộ Lao động - Thương binh và Xã hội"
         elif DUTY_SECTION.search(parent) and level == 2 and len(stack) == 2:
             agency = _agency_of(para.partition(":")[0] if more else para)
         elif len(stack) > 2 and sections and sections[-1].agency:

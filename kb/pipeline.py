@@ -22,6 +22,17 @@ from .store import ChromaStore
 REPORTING_QUESTION = "Khi phát hiện trẻ em bị xâm hại thì phải thông báo cho ai?"
 
 
+def load_passages(config: Config, progress=None):
+    """All passages and documents of the index, without loading the embedding model (built
+    from the corpus first when there is no index)."""
+    store = ChromaStore(config)
+    if not store.exists:
+        ingest(config, progress=progress)
+        store = ChromaStore(config)
+    store.check()
+    return store.load()
+
+
 class KnowledgeBase:
     def __init__(self, config: Config, retriever: Retriever):
         self.config = config

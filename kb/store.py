@@ -95,22 +95,34 @@ class ChromaStore:
     def ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])
 
-    def add(self, chunks: list[Chunk], vectors: np.ndarray, docs: dict[str, DocMeta]) -> None:
+    @staticmethod
+    def _node(chunk: Chunk, vec, docs: dict[str, DocMeta]):
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-        nodes = []
-        for chunk, vec in zip(chunks, vectors):
-            meta = docs[chunk.doc_id]
-            doc = {f"d_{k}": ("|".join(v) if isinstance(v, tuple) else v)
-                   for k, v in asdict(meta).items()}
-            nodes.append(TextNode(
-                id_=chunk.id, text=chunk.text, embedding=vec.tolist(),
-                metadata={"section": chunk.section, "header": chunk.header, "agency": chunk.agency,
-                          "position": chunk.position, **doc},
-                # the SOURCE relation becomes Chroma's doc_id/document_id metadata
-                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)}))
+        meta = docs[chunk.doc_id]
+        doc = {f"d_{k}": ("|".join(v) if isinstance(v, tuple) else v) for k, v in asdict(meta).items()}
+        return TextNode(
+            id_=chunk.id, text=chunk.text, embedding=None if vec is None else vec.tolist(),
+            metadata={"section": chunk.section, "header": chunk.header, "agency": chunk.agency,
+                      "position": chunk.position, **doc},
+            # the SOURCE relation becomes Chroma's doc_id/document_id metadata
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)})
+
+    def add(self, chunks: list[Chunk], vectors: np.ndarray, docs: dict[str, DocMeta]) -> None:
+        nodes = [self._node(c, v, docs) for c, v in zip(chunks, vectors)]
         for i in range(0, len(nodes), 1000):
             self._vs.add(nodes[i:i + 1000])
+
+    def update_metadata(self, chunks: list[Chunk], docs: dict[str, DocMeta]) -> None:
+        """Refresh what parsing says about unchanged passages (position, agency, document data)."""
+        from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+        for i in range(0, len(chunks), 1000):
+            part = chunks[i:i + 1000]
+            metas = [node_to_metadata_dict(self._node(c, None, docs), remove_text=True, flat_metadata=True)
+                     for c in part]
+            self._collection.update(ids=[c.id for c in part],
+                                    metadatas=[{k: ("" if v is None else v) for k, v in m.items()} for m in metas])
 
     def delete(self, ids: list[str]) -> None:
         for i in range(0, len(ids), 1000):

@@ -48,3 +48,17 @@ def test_sentence_transformers_backend_with_a_local_model(tmp_path):
     kb = KnowledgeBase.open(config)
     hits = kb.search("who pays for the programme money?").hits
     assert "FUNDING" in hits[0].chunk.section
+
+
+def test_catalog_correction_updates_metadata_without_re_embedding(tmp_path, tiny_corpus):
+    (tiny_corpus / "catalog.toml").write_text(
+        '[[document]]\nid = "thu"\nfile = "thu-nghiem-kh12-2024.txt"\ntitle = "Kế hoạch thử"\n'
+        'type = "Kế hoạch"\nnumber = "12/KH-UBND"\nissuer = "UBND huyện A"\n', encoding="utf-8")
+    config = Config(corpus_dir=tiny_corpus, data_dir=tmp_path / "d")
+    ingest(config)
+    (tiny_corpus / "catalog.toml").write_text(
+        (tiny_corpus / "catalog.toml").read_text(encoding="utf-8").replace("huyện A", "huyện B"), encoding="utf-8")
+    report = ingest(config)
+    assert (report.added, report.removed, report.embedded) == (0, 0, 0) and report.updated == report.chunks
+    kb = KnowledgeBase.open(config)
+    assert kb.documents["thu"].issuer == "UBND huyện B"
