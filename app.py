@@ -21,7 +21,8 @@ import gradio as gr  # noqa: E402
 from kb.config import Config  # noqa: E402
 from kb.errors import KBError  # noqa: E402
 from kb.feedback import record_feedback  # noqa: E402
-from kb.render import CSS, HEAD, banner, citation_cards, document_view  # noqa: E402
+from kb.render import (CSS, HEAD, banner, citation_cards, deadlines_table, document_view,  # noqa: E402
+                       duties_table)
 
 TEXT = {
     "vi": {"title": "## kb · Hỏi đáp văn bản bảo vệ trẻ em",
@@ -72,7 +73,14 @@ def build_app(config: Config) -> gr.Blocks:
                         "--rebuild`) and start the app again.")
         return broken
 
+    from kb.deadlines import extract_deadlines, to_ics
+    from kb.duties import extract_duties, filter_duties
+
     lock = threading.Lock()  # one question at a time through the embedding engine
+    duty_rows = extract_duties(kb.chunks, kb.documents)
+    deadline_rows = extract_deadlines(kb.chunks, kb.documents)
+    sectors = sorted({r.sector for r in duty_rows})
+    export_dir = config.data_dir / "exports"
     doc_choices = [(f"{d.locality} · {d.label}", d.id) for d in kb.documents.values()]
     docs_html = document_view(kb.chunks, kb.documents)
     feedback_path = config.data_dir / "feedback.jsonl"
@@ -108,6 +116,28 @@ def build_app(config: Config) -> gr.Blocks:
                         [c["doc_id"] + " | " + c["section"] for c in last["citations"]])
         return TEXT[lang]["thanks"]
 
+    def show_duties(sector, agency, doc_id):
+        rows = filter_duties(duty_rows, agency or "", sector or "", doc_id or "")
+        return duties_table(rows), f"{len(rows)} nhiệm vụ / duties"
+
+    def export_duties(sector, agency, doc_id):
+        import csv
+
+        rows = filter_duties(duty_rows, agency or "", sector or "", doc_id or "")
+        export_dir.mkdir(parents=True, exist_ok=True)
+        path = export_dir / "trach-nhiem.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Vietnamese right
+            writer = csv.DictWriter(f, fieldnames=list(rows[0].to_dict()) if rows else ["agency"])
+            writer.writeheader()
+            writer.writerows(r.to_dict() for r in rows)
+        return str(path)
+
+    def export_ics():
+        export_dir.mkdir(parents=True, exist_ok=True)
+        path = export_dir / "han-bao-cao.ics"
+        path.write_bytes(to_ics(deadline_rows))
+        return str(path)
+
     def switch(lang_label):
         t = TEXT["en" if lang_label == "English" else "vi"]
         lang = "en" if lang_label == "English" else "vi"
@@ -139,6 +169,21 @@ def build_app(config: Config) -> gr.Blocks:
                 privacy = gr.Markdown(t["privacy"])
                 for label, questions in EXAMPLES.items():
                     gr.Examples(questions, inputs=[msg], label=label)
+            with gr.Tab("Trách nhiệm / Duties", id="duties", elem_id="duties-tab"):
+                with gr.Row():
+                    d_sector = gr.Dropdown(sectors, value=None, label="Lĩnh vực / Sector", elem_id="kb-duty-sector")
+                    d_agency = gr.Textbox(label="Cơ quan / Agency", elem_id="kb-duty-agency")
+                    d_doc = gr.Dropdown(doc_choices, value=None, label="Văn bản / Document", elem_id="kb-duty-doc")
+                with gr.Row():
+                    d_show = gr.Button("Lọc / Filter", elem_id="kb-duty-show")
+                    d_export = gr.Button("Xuất CSV / Export CSV", elem_id="kb-duty-export")
+                d_count = gr.Markdown(f"{len(duty_rows)} nhiệm vụ / duties")
+                d_file = gr.File(label="CSV", elem_id="kb-duty-file")
+                d_table = gr.HTML(duties_table(duty_rows), elem_id="kb-duty-table")
+            with gr.Tab("Hạn báo cáo / Deadlines", id="deadlines", elem_id="deadlines-tab"):
+                ics_button = gr.Button("Tải lịch .ics / Download .ics", elem_id="kb-ics")
+                ics_file = gr.File(label=".ics", elem_id="kb-ics-file")
+                gr.HTML(deadlines_table(deadline_rows), elem_id="kb-deadlines")
             with gr.Tab(t["docs"], id="docs", elem_id="docs-tab"):
                 gr.HTML(docs_html, elem_id="kb-docs")
 
@@ -149,6 +194,9 @@ def build_app(config: Config) -> gr.Blocks:
         down.click(lambda r, l, g: feedback("down", r, l, g), [reason, last, lang], status, api_visibility="private")
         lang_pick.change(switch, lang_pick, [lang, title, how, privacy, msg, send, doc_filter, reason],
                          api_visibility="private")
+        d_show.click(show_duties, [d_sector, d_agency, d_doc], [d_table, d_count], api_visibility="private")
+        d_export.click(export_duties, [d_sector, d_agency, d_doc], d_file, api_visibility="private")
+        ics_button.click(export_ics, None, ics_file, api_visibility="private")
         gr.api(ask, api_name="ask")
     app.queue(default_concurrency_limit=8)
     return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from .parse import AGENCY_START
 from .records import Chunk, DocMeta
 from .text import fold, squash
 
@@ -76,7 +77,8 @@ def extract_duties(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Duty]:
         heading = c.section.split(" > ")[-1].split(", khoản")[0]
         for item in _items(c.text):
             agency = c.agency
-            if m := BULLET_AGENCY.match(item):  # "- Hội Liên hiệp phụ nữ ...: tuyên truyền ..."
+            m = BULLET_AGENCY.match(item) if agency else None
+            if m and AGENCY_START.match(fold(m.group(1))):  # "- Hội Liên hiệp phụ nữ ...: tuyên truyền ..."
                 agency, item = m.group(1).strip(), m.group(2)
             elif not agency:
                 m = SUBJECT.match(item)

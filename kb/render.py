@@ -93,6 +93,8 @@ CSS = """
 .kb-docs {max-height:75vh;overflow:auto}
 .kb-passage {padding:4px 6px;margin:4px 0;border-radius:4px}
 .kb-passage.kb-hl {background:#fef3c7;outline:2px solid #f59e0b}
+.kb-table {border-collapse:collapse;width:100%;font-size:.92em}
+.kb-table th, .kb-table td {border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
 """
 
 # Clicking a card opens the "Văn bản" tab and scrolls to the passage (the tab renders lazily).
@@ -116,3 +118,30 @@ document.addEventListener('click', function (e) {
   show();
 });
 </script>"""
+
+
+def _open_link(chunk_id: str, label: str) -> str:
+    return f'<a class="kb-open" href="#{anchor(chunk_id)}" data-target="{anchor(chunk_id)}">{html.escape(label)}</a>'
+
+
+def duties_table(rows) -> str:
+    """The responsibility matrix as an HTML table; each row opens its source passage."""
+    if not rows:
+        return "<p>—</p>"
+    body = "".join(
+        f"<tr><td>{html.escape(r.sector)}</td><td>{html.escape(r.agency)}</td><td>{html.escape(r.role)}</td>"
+        f"<td>{html.escape(r.duty)}</td><td>{_open_link(r.chunk_id, r.doc_label)}<br>"
+        f"<small>{html.escape(r.section)}</small></td></tr>" for r in rows)
+    return ('<table class="kb-table"><thead><tr><th>Lĩnh vực</th><th>Cơ quan</th><th>Vai trò</th>'
+            f'<th>Nhiệm vụ</th><th>Nguồn</th></tr></thead><tbody>{body}</tbody></table>')
+
+
+def deadlines_table(rows) -> str:
+    if not rows:
+        return "<p>—</p>"
+    body = "".join(
+        f"<tr><td><b>{html.escape(r.when)}</b></td><td>{html.escape(r.obligation)}</td>"
+        f"<td>{_open_link(r.chunk_id, r.doc_label)}<br><small>{html.escape(r.section)}</small></td></tr>"
+        for r in rows)
+    return ('<table class="kb-table"><thead><tr><th>Thời hạn</th><th>Việc phải làm</th><th>Nguồn</th></tr>'
+            f'</thead><tbody>{body}</tbody></table>')

@@ -157,3 +157,21 @@ def test_broken_index_gives_a_clear_page_not_a_stack_trace(tmp_path, tiny_corpus
     page = build_app(other)
     texts = [getattr(b, "value", "") or "" for b in page.blocks.values()]
     assert any("kb cannot start" in t and "rebuild" in t for t in texts if isinstance(t, str))
+
+
+def test_duties_tab_filters_exports_csv_and_links_to_the_source(server, browser):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 1200})
+    page.goto(url)
+    page.click("#duties-tab-button")
+    page.fill("#kb-duty-agency textarea", "Sở Du lịch")
+    page.click("#kb-duty-show")
+    page.wait_for_function("(t => t.includes('con đường du lịch') && !t.includes('Phòng Dân tộc'))"
+                           "(document.querySelector('#kb-duty-table').innerText)", timeout=30000)
+    page.click("#kb-duty-export")
+    link = page.wait_for_selector("#kb-duty-file a", timeout=30000)
+    assert link.get_attribute("download") == "trach-nhiem.csv"
+    page.click("#kb-duty-table a.kb-open >> nth=0")
+    passage = page.wait_for_selector(".kb-passage.kb-hl", timeout=15000)
+    assert "Sở Du lịch" in passage.inner_text()
+    page.close()
