@@ -117,6 +117,19 @@ def cmd_deadlines(args, config: Config) -> int:
     return 0
 
 
+def cmd_handout(args, config: Config) -> int:
+    from .handout import to_docx, to_markdown
+
+    handout = _open(config).handout(args.topic, args.audience)
+    out = Path(args.out or f"handout.{args.format}")
+    if args.format == "docx":
+        to_docx(handout, out)
+    else:
+        out.write_text(to_markdown(handout), encoding="utf-8")
+    print(f"{out}: {len(handout.points)} key points, {len(handout.duties)} duties, {len(handout.quiz)} quiz questions")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m kb", description="Cited answers from child-protection documents.")
     p.add_argument("--data-dir", help="index and cache folder (default: $KB_DATA_DIR or ./data)")
@@ -144,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doc", help="document id")
     s.add_argument("--ics", help="also write the dated ones to this .ics calendar file")
     s.add_argument("--format", choices=formats, default="table")
+    s = sub.add_parser("handout", help="a cited training handout (key points, duties, hotlines, quiz)")
+    s.add_argument("--topic", required=True)
+    s.add_argument("--audience", choices=["teacher", "cadre", "officer"], default="teacher")
+    s.add_argument("--format", choices=["docx", "md"], default="docx")
+    s.add_argument("--out", help="output file (default: handout.docx / handout.md)")
     return p
 
 
@@ -154,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         config = Config.from_env(data_dir=Path(args.data_dir) if args.data_dir else None,
                                  corpus_dir=Path(args.corpus) if args.corpus else None)
         commands = {"ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "duties": cmd_duties,
-                    "deadlines": cmd_deadlines}
+                    "deadlines": cmd_deadlines, "handout": cmd_handout}
         return commands[args.command](args, config)
     except KBError as e:
         print(f"error: {e}", file=sys.stderr)

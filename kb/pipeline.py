@@ -69,6 +69,22 @@ class KnowledgeBase:
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None) -> Search:
         return self.retriever.search(question, k=k, doc_ids=doc_ids)
 
+    def handout(self, topic: str, audience: str = "teacher"):
+        """A cited training handout on a topic (see kb.handout)."""
+        from .answer import cite
+        from .deadlines import extract_deadlines
+        from .duties import extract_duties
+        from .handout import compose_handout
+        from .records import Hit
+
+        if not topic or not topic.strip():
+            raise KBError("the topic is empty")
+        search = self.search(topic, k=8)
+        citations = [cite(h, self.documents) for h in search.hits]
+        passages = {c.id: cite(Hit(c, 0.0), self.documents) for c in self.chunks}
+        return compose_handout(topic, audience, citations, extract_duties(self.chunks, self.documents),
+                               extract_deadlines(self.chunks, self.documents), passages)
+
     def ask(self, question: str, doc_ids: list[str] | None = None) -> Answer:
         """Answer one question with citations, or abstain. Raises KBError for an empty question."""
         if not question or not question.strip():
