@@ -138,6 +138,18 @@ def build_app(config: Config) -> gr.Blocks:
         path.write_bytes(to_ics(deadline_rows))
         return str(path)
 
+    def make_handout(topic, audience):
+        from kb.handout import to_docx, to_markdown
+
+        if not topic or not topic.strip():
+            return "", None
+        with lock:
+            handout = kb.handout(topic, audience)
+        export_dir.mkdir(parents=True, exist_ok=True)
+        path = export_dir / "tai-lieu-tap-huan.docx"
+        to_docx(handout, path)
+        return to_markdown(handout), str(path)
+
     def switch(lang_label):
         t = TEXT["en" if lang_label == "English" else "vi"]
         lang = "en" if lang_label == "English" else "vi"
@@ -184,6 +196,16 @@ def build_app(config: Config) -> gr.Blocks:
                 ics_button = gr.Button("Tải lịch .ics / Download .ics", elem_id="kb-ics")
                 ics_file = gr.File(label=".ics", elem_id="kb-ics-file")
                 gr.HTML(deadlines_table(deadline_rows), elem_id="kb-deadlines")
+            with gr.Tab("Tài liệu tập huấn / Handouts", id="handout", elem_id="handout-tab"):
+                with gr.Row():
+                    h_topic = gr.Textbox(label="Chủ đề / Topic", scale=3, elem_id="kb-handout-topic",
+                                         placeholder="ví dụ: báo tin khi phát hiện trẻ em bị xâm hại")
+                    h_audience = gr.Radio([("Giáo viên", "teacher"), ("Cán bộ Đoàn", "cadre"),
+                                           ("Cán bộ, công chức", "officer")], value="teacher",
+                                          label="Đối tượng / Audience", scale=2)
+                h_make = gr.Button("Tạo tài liệu / Build handout", variant="primary", elem_id="kb-handout-make")
+                h_file = gr.File(label="DOCX", elem_id="kb-handout-file")
+                h_preview = gr.Markdown(elem_id="kb-handout-preview")
             with gr.Tab(t["docs"], id="docs", elem_id="docs-tab"):
                 gr.HTML(docs_html, elem_id="kb-docs")
 
@@ -197,6 +219,7 @@ def build_app(config: Config) -> gr.Blocks:
         d_show.click(show_duties, [d_sector, d_agency, d_doc], [d_table, d_count], api_visibility="private")
         d_export.click(export_duties, [d_sector, d_agency, d_doc], d_file, api_visibility="private")
         ics_button.click(export_ics, None, ics_file, api_visibility="private")
+        h_make.click(make_handout, [h_topic, h_audience], [h_preview, h_file], api_visibility="private")
         gr.api(ask, api_name="ask")
     app.queue(default_concurrency_limit=8)
     return app

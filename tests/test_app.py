@@ -175,3 +175,17 @@ def test_duties_tab_filters_exports_csv_and_links_to_the_source(server, browser)
     passage = page.wait_for_selector(".kb-passage.kb-hl", timeout=15000)
     assert "Sở Du lịch" in passage.inner_text()
     page.close()
+
+
+def test_handout_tab_builds_a_docx(server, browser):
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 1200})
+    page.goto(url)
+    page.click("#handout-tab-button")
+    page.fill("#kb-handout-topic textarea", "báo tin khi phát hiện trẻ em bị xâm hại")
+    page.click("#kb-handout-make")
+    link = page.wait_for_selector("#kb-handout-file a", timeout=60000)
+    assert link.get_attribute("download") == "tai-lieu-tap-huan.docx"
+    preview = page.inner_text("#kb-handout-preview")
+    assert "Tài liệu tập huấn" in preview and "111" in preview and "Đáp án" in preview
+    page.close()
