@@ -118,13 +118,24 @@ def _short(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
+def _position(hit: Hit, hits: list[Hit]) -> int | None:
+    """Where a passage (or the section it belongs to) already stands among the hits."""
+    base = (hit.chunk.doc_id, hit.chunk.section.split(", khoản")[0])
+    return next((i for i, h in enumerate(hits) if h.chunk.id == hit.chunk.id
+                 or (h.chunk.doc_id, h.chunk.section.split(", khoản")[0]) == base), None)
+
+
 def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int = 5,
-            lang: str | None = None) -> Answer:
-    """The answer to `question` from `search`; `lang` overrides the language to answer in."""
+            lang: str | None = None, assigned: tuple[Hit, ...] = ()) -> Answer:
+    """The answer to `question` from `search`; `lang` overrides the language to answer in;
+    `assigned` are passages where the documents give the asked-about task to an agency."""
     lang = lang or search.query.lang
     en = lang == "en"
     urgent = is_urgent(question)
-    hits = search.hits[:max(top_k, 1)]
+    hits = list(search.hits[:max(top_k, 1)])
+    extra = [h for h in assigned if _position(h, hits[:3]) is None][:4]
+    hits = hits[:3] + extra + [h for h in hits[3:] if _position(h, extra) is None]
+    hits = hits[:max(top_k, 3 + len(extra))]
     citations = tuple(cite(h, docs) for h in hits)
     abstained = should_abstain(search)
     lines = [HOTLINE_EN if en else HOTLINE_VI] if urgent else []
@@ -152,8 +163,13 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         direct = (f"{lead}According to {where}: “{sentence}” [1]" if en
                   else f"{lead}Theo {where}: “{sentence}” [1]")
         lines.append(direct)
+        if "agency" in search.intents and len(assigned) > 1:
+            placed = sorted((_position(h, hits), h) for h in assigned if _position(h, hits) is not None)
+            refs = [f"{h.chunk.agency} ({docs[h.chunk.doc_id].label}) [{n + 1}]" for n, h in placed]
+            lines.append(("Agencies the documents assign this to: " if en else
+                          "Các cơ quan được giao việc này: ") + "; ".join(refs) + ".")
         heading = "Sources:" if en else "Nguồn:"
-        shown = hits[:3]
+        shown = hits[:3 + len(extra)]
     lines.append("")
     lines.append(heading)
     for n, h in enumerate(shown, 1):

@@ -19,6 +19,12 @@ from .retrieve import Retriever, Search
 from .store import ChromaStore
 
 
+def fold_agency(name: str) -> str:
+    from .text import fold
+
+    return fold(name)
+
+
 REPORTING_QUESTION = "Khi phát hiện trẻ em bị xâm hại thì phải thông báo cho ai?"
 
 
@@ -37,6 +43,7 @@ class KnowledgeBase:
     def __init__(self, config: Config, retriever: Retriever):
         self.config = config
         self.retriever = retriever
+        self._duties = None
 
     @classmethod
     def open(cls, config: Config, build_if_missing: bool = True, progress=None) -> "KnowledgeBase":
@@ -69,6 +76,35 @@ class KnowledgeBase:
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None) -> Search:
         return self.retriever.search(question, k=k, doc_ids=doc_ids)
 
+    @property
+    def duty_rows(self):
+        if self._duties is None:
+            from .duties import extract_duties
+
+            self._duties = extract_duties(self.chunks, self.documents)
+        return self._duties
+
+    def assigned(self, search: Search) -> tuple:
+        """For "which agency is responsible for X?": every agency the documents give X to, one
+        passage each (from the responsibility matrix), when there is more than one."""
+        from .records import Hit
+        from .text import folded_words
+
+        if "agency" not in search.intents or len(search.terms) < 2 or search.query.lang == "en":
+            return ()  # English terms come from a glossary: too loose to list agencies by
+        terms = list(dict.fromkeys(search.terms))
+        weights = [self.retriever.lexicon.idf(t) for t in terms]
+        found, seen = [], set()
+        for row in self.duty_rows:
+            if not row.agency or (search.scope and row.doc_id not in search.scope):
+                continue
+            have = set(folded_words(row.duty))
+            share = sum(w for t, w in zip(terms, weights) if t in have) / sum(weights)
+            if share >= 0.8 and (row.doc_id, row.agency) not in seen:
+                seen.add((row.doc_id, row.agency))
+                found.append(Hit(self.retriever.chunks[self.retriever.index_of[row.chunk_id]], 0.0))
+        return tuple(found[:5]) if len({fold_agency(h.chunk.agency) for h in found}) > 1 else ()
+
     def handout(self, topic: str, audience: str = "teacher"):
         """A cited training handout on a topic (see kb.handout)."""
         from .answer import cite
@@ -91,7 +127,7 @@ class KnowledgeBase:
             raise KBError("the question is empty")
         start = time.perf_counter()
         search = self.search(question, k=10, doc_ids=doc_ids)
-        answer = compose(question, search, self.documents, top_k=10)
+        answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search))
         if answer.urgent and answer.abstained:
             # Someone describes a child being harmed in words the documents do not use:
             # answer what matters then, whom to report to, after the hotline.

@@ -79,3 +79,12 @@ def test_a_parent_describing_abuse_gets_the_hotline_and_whom_to_report_to(kb):
     assert answer.citations[0].doc_id == "nghi-dinh-56-2017" and "Điều 25" in answer.citations[0].section
     english = kb.ask("My daughter was touched by a neighbour, what do I do?")
     assert english.urgent and english.lang == "en" and "Hotline 111" in english.text.splitlines()[0]
+
+
+def test_which_agency_lists_every_agency_the_documents_assign_it_to(kb):
+    answer = kb.ask("Cơ quan nào chịu trách nhiệm phối hợp giám định pháp y cho trẻ em bị xâm hại?")
+    line = next(l for l in answer.text.splitlines() if l.startswith("Các cơ quan được giao việc này"))
+    assert "Phòng Y tế, Trung tâm Y tế" in line and "Công an huyện" in line
+    sections = [c.section for c in answer.citations]
+    assert any(s.endswith("7. Phòng Y tế, Trung tâm Y tế") for s in sections)
+    assert any(s.endswith("3. Công an huyện") for s in sections)
