@@ -12,7 +12,7 @@ import re
 from .records import Answer, Citation, DocMeta, Hit
 from .intent import COUNT, DATE, NUMBER, PHONE
 from .retrieve import Search
-from .text import content_terms, fold, folded_words
+from .text import fold, folded_words
 
 HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị bạo lực, xâm hại: gọi ngay Tổng đài "
               "quốc gia bảo vệ trẻ em 111 (miễn phí, 24/7), hoặc Công an 113 khi khẩn cấp.")

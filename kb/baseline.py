@@ -3,7 +3,6 @@ SentenceSplitter, dense retrieval only, the same embedder. Shows what each idea 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from .config import Config
 from .embed import EmbeddingCache, embed_passages, make_embedder

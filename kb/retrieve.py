@@ -12,7 +12,7 @@ import numpy as np
 from .intent import DATE, NUMBER, PHONE, RECIPIENT, definition_subject, detect_intents
 from .lexicon import QUESTION_PHRASES, Lexicon, Query, analyze
 from .records import Chunk, DocMeta, Hit
-from .text import content_terms, fold, folded_words, lexical_tokens, strip_frames
+from .text import content_terms, folded_words, lexical_tokens, strip_frames
 
 # Fusion and re-ranking weights (set on the bundled eval set; see README "How retrieval works").
 RRF_K = 10

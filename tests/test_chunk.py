@@ -2,7 +2,7 @@ from kb.chunk import chunk_document
 from kb.parse import parse_document
 from kb.records import DocMeta
 
-from .conftest import CORPUS, PLAN_TEXT
+from .conftest import PLAN_TEXT
 from .test_parse import DOCS
 
 

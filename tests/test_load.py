@@ -6,7 +6,7 @@ from kb.errors import InputError
 from kb.ingest import ingest
 from kb.load import collect_files, load_catalog, load_file, read_text
 
-from .conftest import CORPUS, PLAN_TEXT
+from .conftest import CORPUS
 
 
 def test_missing_path(tmp_path):

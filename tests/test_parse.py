@@ -1,5 +1,4 @@
 """The parser on every bundled document: section paths, agency headings, signer."""
-from pathlib import Path
 
 import pytest
 

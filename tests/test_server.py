@@ -1,6 +1,5 @@
 """Server mode: kb against a real `chroma run` on 127.0.0.1 (one shared index for a province)."""
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,11 +12,7 @@ from kb.config import Config
 from kb.ingest import ingest
 from kb.pipeline import KnowledgeBase
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .conftest import free_port
 
 
 @pytest.fixture
