@@ -164,7 +164,8 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
                   else f"{lead}Theo {where}: “{sentence}” [1]")
         lines.append(direct)
         if "agency" in search.intents and len(assigned) > 1:
-            placed = sorted((_position(h, hits), h) for h in assigned if _position(h, hits) is not None)
+            placed = sorted(((_position(h, hits), h) for h in assigned if _position(h, hits) is not None),
+                            key=lambda x: x[0])
             refs = [f"{h.chunk.agency} ({docs[h.chunk.doc_id].label}) [{n + 1}]" for n, h in placed]
             lines.append(("Agencies the documents assign this to: " if en else
                           "Các cơ quan được giao việc này: ") + "; ".join(refs) + ".")

@@ -86,6 +86,7 @@ class Query:
     dense_text: str  # what the embedder sees
     lexical_text: str  # what BM25 sees (Vietnamese, diacritics optional)
     untranslated: tuple[str, ...] = ()  # English content words the glossary could not translate
+    groups: tuple[str, ...] = ()  # one Vietnamese rendering per English term (alternatives inside)
 
 
 def analyze(question: str, lexicon: Lexicon) -> Query:
@@ -104,7 +105,8 @@ def analyze(question: str, lexicon: Lexicon) -> Query:
         vi_terms, missing = translate_terms(en_words)
         numbers = " ".join(w for w in en_words if any(c.isdigit() for c in w))
         return Query(q, "en", q, f"{' '.join(vi_terms)} {numbers}".strip(),
-                     tuple(w for w in missing if w not in EN_MARKERS and len(w) > 2 and not w.isdigit()))
+                     tuple(w for w in missing if w not in EN_MARKERS and len(w) > 2 and not w.isdigit()),
+                     tuple(t for t in vi_terms if fold(t) not in ("ai", "la")) + tuple(numbers.split()))
     restored = lexicon.restore(q)
     return Query(q, "vi-nodiac", restored, restored)
 

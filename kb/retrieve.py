@@ -99,6 +99,19 @@ class Retriever:
         bi = sum(1 for p in pairs if p in have) / len(pairs) if pairs else uni
         return 0.7 * uni + 0.3 * bi
 
+    def group_coverage(self, groups: tuple[str, ...], idx: int) -> float:
+        """For English questions: the share of their terms whose Vietnamese rendering the passage
+        uses in any of its forms ("report" -> "báo cáo" or "thông báo" or "tố giác")."""
+        have = self.terms[idx] | self.title_terms[self.chunks[idx].doc_id]
+        covered = total = 0.0
+        for group in groups:
+            toks = lexical_tokens(group)
+            keys = [t for t in toks if "_" in t] or toks
+            weight = max(self.lexicon.idf(t) for t in toks if "_" not in t) if toks else 0.0  # rare terms count more
+            total += weight
+            covered += weight if any(t in have for t in keys) else 0.0
+        return covered / total if total else 0.0
+
     def heading_match(self, terms: list[str], idx: int) -> float:
         """IDF-weighted share of the question's words that the passage's own heading holds."""
         if not terms:
@@ -143,7 +156,7 @@ class Retriever:
         for cid, f in fused.items():
             i = self.index_of[cid]
             chunk = self.chunks[i]
-            cov = self.coverage(terms, i)
+            cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i)
             head = self.heading_match(terms, i)
             score = f / top_fused + W_COVERAGE * cov + W_HEADING * head + self._fit(chunk, intents)
             if subject and any(st.startswith(f"{subject} la ") for st in self.starts[i]):
