@@ -12,7 +12,7 @@ import re
 from .records import Answer, Citation, DocMeta, Hit
 from .intent import COUNT, DATE, NUMBER, PHONE
 from .retrieve import Search
-from .text import fold, folded_words
+from .text import folded_words
 
 HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị bạo lực, xâm hại: gọi ngay Tổng đài "
               "quốc gia bảo vệ trẻ em 111 (miễn phí, 24/7), hoặc Công an 113 khi khẩn cấp.")
@@ -153,12 +153,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         sentence = best_sentence(top, search)
         lead = ""
         if "agency" in search.intents and top.chunk.agency:
-            # other agencies only when their passages answer about as well as the first
-            others = [h.chunk.agency for h, cov in zip(hits[1:3], search.coverage[1:3])
-                      if h.chunk.agency and fold(h.chunk.agency) != fold(top.chunk.agency)
-                      and h.score >= 0.9 * top.score and cov >= search.coverage[0]]
-            names = " ; ".join([top.chunk.agency, *others])
-            lead = (f"Responsible: {names}. " if en else f"Đơn vị chịu trách nhiệm: {names}. ")
+            lead = (f"Responsible: {top.chunk.agency}. " if en else f"Đơn vị chịu trách nhiệm: {top.chunk.agency}. ")
         where = f"{meta.label}, {top.chunk.section}"
         direct = (f"{lead}According to {where}: “{sentence}” [1]" if en
                   else f"{lead}Theo {where}: “{sentence}” [1]")

@@ -88,19 +88,24 @@ class KnowledgeBase:
         """For "which agency is responsible for X?": every agency the documents give X to, one
         passage each (from the responsibility matrix), when there is more than one."""
         from .records import Hit
-        from .text import folded_words
+        from .text import lexical_tokens
 
         if "agency" not in search.intents or len(search.terms) < 2 or search.query.lang == "en":
             return ()  # English terms come from a glossary: too loose to list agencies by
-        terms = list(dict.fromkeys(search.terms))
-        weights = [self.retriever.lexicon.idf(t) for t in terms]
+        # what the task is, as word pairs ("giám định" + "pháp y", not "giám sát" + "pháp luật")
+        terms = [t for t in dict.fromkeys(search.terms) if t not in ("trach", "nhiem", "vu", "chiu")]
+        pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:]) if f"{a}_{b}" in self.retriever.bm25.vocab_dict]
+        if not pairs:
+            return ()
+        weights = [self.retriever.lexicon.idf(p.split("_")[0]) + self.retriever.lexicon.idf(p.split("_")[1])
+                   for p in pairs]
         found, seen = [], set()
         for row in self.duty_rows:
             if not row.agency or (search.scope and row.doc_id not in search.scope):
                 continue
-            have = set(folded_words(row.duty))
-            share = sum(w for t, w in zip(terms, weights) if t in have) / sum(weights)
-            if share >= 0.8 and (row.doc_id, row.agency) not in seen:
+            have = set(lexical_tokens(row.duty))
+            share = sum(w for p, w in zip(pairs, weights) if p in have) / sum(weights)
+            if share >= 0.7 and (row.doc_id, row.agency) not in seen:
                 seen.add((row.doc_id, row.agency))
                 found.append(Hit(self.retriever.chunks[self.retriever.index_of[row.chunk_id]], 0.0))
         return tuple(found[:5]) if len({fold_agency(h.chunk.agency) for h in found}) > 1 else ()

@@ -88,3 +88,10 @@ def test_which_agency_lists_every_agency_the_documents_assign_it_to(kb):
     sections = [c.section for c in answer.citations]
     assert any(s.endswith("7. Phòng Y tế, Trung tâm Y tế") for s in sections)
     assert any(s.endswith("3. Công an huyện") for s in sections)
+
+
+def test_agency_answer_names_no_agency_the_task_is_not_given_to(kb):
+    answer = kb.ask("ai chiu trach nhiem giam dinh phap y cho tre em bi xam hai o tuan giao")
+    lead = "\n".join(answer.text.splitlines()[:2])
+    assert "Phòng Y tế, Trung tâm Y tế" in lead
+    assert "Giáo dục" not in lead and "UBND các xã" not in lead
