@@ -107,7 +107,7 @@ def build_app(config: Config) -> gr.Blocks:
             history[-1]["content"] = " ".join(words[: i + 12])
             yield history, banner(answer), "", None, ""
             time.sleep(0.02)
-        yield history, banner(answer), citation_cards(answer, terms), answer.to_dict(), ""
+        yield history, banner(answer), citation_cards(answer, terms, config.top_k), answer.to_dict(), ""
 
     def feedback(rating, reason, last, lang):
         if not last:
