@@ -73,12 +73,11 @@ def build_app(config: Config) -> gr.Blocks:
                         "--rebuild`) and start the app again.")
         return broken
 
-    from kb.deadlines import extract_deadlines, to_ics
-    from kb.duties import extract_duties, filter_duties
+    from kb.deadlines import to_ics
+    from kb.duties import filter_duties
 
     lock = threading.Lock()  # one question at a time through the embedding engine
-    duty_rows = extract_duties(kb.chunks, kb.documents)
-    deadline_rows = extract_deadlines(kb.chunks, kb.documents)
+    duty_rows, deadline_rows = kb.duty_rows, kb.deadline_rows
     sectors = sorted({r.sector for r in duty_rows})
     export_dir = config.data_dir / "exports"
     doc_choices = [(f"{d.locality} · {d.label}", d.id) for d in kb.documents.values()]

@@ -17,12 +17,7 @@ from .ingest import ingest
 from .records import Answer
 from .retrieve import Retriever, Search
 from .store import ChromaStore
-
-
-def fold_agency(name: str) -> str:
-    from .text import fold
-
-    return fold(name)
+from .text import fold
 
 
 REPORTING_QUESTION = "Khi phát hiện trẻ em bị xâm hại thì phải thông báo cho ai?"
@@ -44,6 +39,7 @@ class KnowledgeBase:
         self.config = config
         self.retriever = retriever
         self._duties = None
+        self._deadlines = None
 
     @classmethod
     def open(cls, config: Config, build_if_missing: bool = True, progress=None) -> "KnowledgeBase":
@@ -78,11 +74,21 @@ class KnowledgeBase:
 
     @property
     def duty_rows(self):
+        """The responsibility matrix of the index (computed once)."""
         if self._duties is None:
             from .duties import extract_duties
 
             self._duties = extract_duties(self.chunks, self.documents)
         return self._duties
+
+    @property
+    def deadline_rows(self):
+        """Dates and deadlines of the index (computed once)."""
+        if self._deadlines is None:
+            from .deadlines import extract_deadlines
+
+            self._deadlines = extract_deadlines(self.chunks, self.documents)
+        return self._deadlines
 
     def assigned(self, search: Search) -> tuple:
         """For "which agency is responsible for X?": every agency the documents give X to, one
@@ -108,13 +114,11 @@ class KnowledgeBase:
             if share >= 0.7 and (row.doc_id, row.agency) not in seen:
                 seen.add((row.doc_id, row.agency))
                 found.append(Hit(self.retriever.chunks[self.retriever.index_of[row.chunk_id]], 0.0))
-        return tuple(found[:5]) if len({fold_agency(h.chunk.agency) for h in found}) > 1 else ()
+        return tuple(found[:5]) if len({fold(h.chunk.agency) for h in found}) > 1 else ()
 
     def handout(self, topic: str, audience: str = "teacher"):
         """A cited training handout on a topic (see kb.handout)."""
         from .answer import cite
-        from .deadlines import extract_deadlines
-        from .duties import extract_duties
         from .handout import compose_handout
         from .records import Hit
 
@@ -123,8 +127,7 @@ class KnowledgeBase:
         search = self.search(topic, k=8)
         citations = [cite(h, self.documents) for h in search.hits]
         passages = {c.id: cite(Hit(c, 0.0), self.documents) for c in self.chunks}
-        return compose_handout(topic, audience, citations, extract_duties(self.chunks, self.documents),
-                               extract_deadlines(self.chunks, self.documents), passages)
+        return compose_handout(topic, audience, citations, self.duty_rows, self.deadline_rows, passages)
 
     def ask(self, question: str, doc_ids: list[str] | None = None) -> Answer:
         """Answer one question with citations, or abstain. Raises KBError for an empty question."""

@@ -56,8 +56,7 @@ def citation_cards(answer: Answer | None, terms: set[str], limit: int = 5) -> st
             f'<div class="kb-card-meta">{meta}</div>'
             f'<div class="kb-card-section">{html.escape(cite.section)}</div>'
             f'<blockquote>{highlight(quote, terms)}</blockquote>'
-            f'<a class="kb-open" href="#{anchor(cid)}" data-target="{anchor(cid)}">'
-            f'{"Open the document here" if en else "Mở văn bản tại đoạn này"} →</a></div>')
+            f'{_open_link(cid, "Open the document here →" if en else "Mở văn bản tại đoạn này →")}</div>')
     return f'<div class="kb-cards"><div class="kb-cards-title">{title}</div>{"".join(cards)}</div>'
 
 
