@@ -31,6 +31,8 @@ SUBJECT = re.compile(
     r"|Người làm công tác bảo vệ trẻ em cấp xã|Sở Lao động - Thương binh và Xã hội|Tổng đài điện thoại quốc gia "
     r"bảo vệ trẻ em|Cơ quan lao động - thương binh và xã hội[^,;]{0,20}|Cơ quan công an[^,;]{0,20}"
     r"|Người đứng đầu cơ sở [^,;]{3,40}|Ban Giám hiệu nhà trường|Nhà trường|Bộ [A-ZĐ][^,;:]{2,40}?(?= có| chủ| phối| thực| hướng))\b")
+# "Giao phòng Lao động - Thương binh và Xã hội thành phố có trách nhiệm theo dõi ..." (letters, reporting sections)
+ASSIGN = re.compile(r"^(?:\d+\.\s*)?Giao\s+(.{4,90}?)\s+(?=chủ trì|có trách nhiệm|thực hiện|phối hợp|tổng hợp|theo dõi)")
 ROLE = [("đề nghị", r"^de nghi"), ("chủ trì", r"\bchu tri\b"), ("phối hợp", r"^(-\s*)?phoi hop")]
 BULLET_AGENCY = re.compile(r"^-\s*([A-ZĐỦ][^:]{3,80}):\s*(.+)$")
 
@@ -81,10 +83,11 @@ def extract_duties(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Duty]:
             if m and AGENCY_START.match(fold(m.group(1))):  # "- Hội Liên hiệp phụ nữ ...: tuyên truyền ..."
                 agency, item = m.group(1).strip(), m.group(2)
             elif not agency:
-                m = SUBJECT.match(item)
-                if not m:
+                m = SUBJECT.match(item) or ASSIGN.match(item)
+                if not m or not AGENCY_START.match(fold(m.group(1))):
                     continue
                 agency = m.group(1).strip()
+                agency = agency[0].upper() + agency[1:]
             duty = squash(re.sub(r"^(\d+\.\s*)?[^:]{0,90}:\s*(?=\S)", "", item, count=1)
                           if item.startswith(re.sub(r"^[\dIVX.]+\s*", "", heading)[:15] or "\0") else item)
             duty = duty.lstrip("- ").strip()

@@ -79,3 +79,9 @@ def test_deadlines_and_calendar(tmp_path):
     assert len(events) == sum(r.kind in ("date", "annual") for r in rows)
     starts = {e.decoded("dtstart").isoformat() for e in events}
     assert "2025-06-05" in starts and "2025-11-15" in starts
+
+
+def test_letters_that_assign_by_giao_are_in_the_matrix():
+    rows = duties(doc="quang-ngai-cv-2023")
+    assert any(r.agency.startswith("Phòng Lao động - Thương binh và Xã hội") and "theo dõi" in r.duty for r in rows)
+    assert all(r.sector == "Lao động - Thương binh và Xã hội" for r in rows)
