@@ -114,10 +114,6 @@ def cite(hit: Hit, docs: dict[str, DocMeta]) -> Citation:
                     section=hit.chunk.section, text=hit.chunk.text, score=hit.score, chunk_id=hit.chunk.id)
 
 
-def _short(text: str, limit: int = 400) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
-
 def _position(hit: Hit, hits: list[Hit]) -> int | None:
     """Where a passage (or the section it belongs to) already stands among the hits."""
     base = (hit.chunk.doc_id, hit.chunk.section.split(", khoản")[0])

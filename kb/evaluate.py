@@ -72,12 +72,11 @@ def ir_metrics(ranked: dict[str, list[str]], relevant: dict[str, set[str]]) -> d
             "hit@5": scores["hit_rate@5"], "mrr": scores["mrr"]}
 
 
-def _ranked(qid: str, texts: list[str], row: dict, ranked: dict, relevant: dict) -> int | None:
+def _ranked(qid: str, texts: list[str], row: dict, ranked: dict, relevant: dict) -> None:
+    """Record one question's ranked passages and which of them hold its evidence (for ranx)."""
     ids = [f"{qid}#{i}" for i in range(len(texts))]
-    r = first_relevant(texts, row["evidence"])
     ranked[qid] = ids
     relevant[qid] = {ids[i] for i, t in enumerate(texts) if first_relevant([t], row["evidence"]) == 0}
-    return r
 
 
 def summarize(rows: list[dict], results: list[dict], texts_of) -> dict:
