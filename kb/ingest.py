@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chunk import chunk_document
+from .chunk import assign_pages, chunk_document
 from .config import Config
 from .embed import EmbeddingCache, embed_passages, make_embedder
 from .errors import InputError
@@ -52,12 +52,14 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tu
     for f in files:
         try:
             catalog = catalogs.setdefault(f.parent, load_catalog(f.parent))
-            for source in load_file(f, catalog):
+            for source in load_file(f, catalog, config.max_file_mb):
                 doc = parse_document(source.text, source.meta)
                 if doc.meta.id in docs and docs[doc.meta.id].source != doc.meta.source:
                     raise InputError(f"{f}: document id {doc.meta.id!r} is already used by "
                                      f"{docs[doc.meta.id].source}; rename the file or set an id in catalog.toml")
                 doc_chunks = chunk_document(doc, config.max_chunk_chars)
+                if source.page_starts:
+                    doc_chunks = assign_pages(doc_chunks, source.text, source.page_starts)
                 if not doc_chunks:
                     raise InputError(f"{f}: no text passages found")
                 docs[doc.meta.id] = doc.meta

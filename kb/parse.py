@@ -76,6 +76,7 @@ def join_wrapped(lines: list[str], legal: bool = False) -> list[str]:
     """
     paras: list[str] = []
     blank = True
+    last = ""  # the previous line as printed: a long one was probably wrapped by width (PDF)
     for line in lines:
         if not line:
             blank = True
@@ -83,15 +84,19 @@ def join_wrapped(lines: list[str], legal: bool = False) -> list[str]:
         prev = paras[-1] if paras else ""
         lower_start = line[0].islower()
         ends = prev.endswith(TERMINAL)
-        if not prev or is_marker(line) or ARTICLE.match(prev) or CHAPTER.match(prev) or PART.match(prev) \
+        if prev and ARTICLE.match(prev) and lower_start and len(last) >= 70 and not blank:
+            joined = True  # an article title wrapped by width (PDF)
+        elif not prev or is_marker(line) or ARTICLE.match(prev) or CHAPTER.match(prev) or PART.match(prev) \
                 or re.match(r"Số\s*:", line):
             joined = False
         elif not any(ch.isalpha() for ch in line):
             joined = not ends  # "2025" or "-" left alone on a line by the wrap
         elif lower_start:
             joined = not blank or not prev.endswith((".", "!", "?"))
-        elif blank or legal:
+        elif blank:
             joined = False
+        elif legal:
+            joined = not ends and len(last) >= 70 and not is_caps(line)
         elif is_marker(prev) and len(prev.split()) <= 8 and ":" not in prev and not is_caps(line):
             joined = False  # a short heading line ("3. Chế độ báo cáo") and then its text
         else:
@@ -101,6 +106,7 @@ def join_wrapped(lines: list[str], legal: bool = False) -> list[str]:
         else:
             paras.append(line)
         blank = False
+        last = line
     return paras
 
 

@@ -71,10 +71,16 @@ class Chunk:
     header: str  # document label + section path, prepended for embedding and lexical match
     agency: str = ""
     position: int = 0  # order within the document
+    page: str = ""  # PDF page(s) the passage is printed on: "3" or "3-4"; "" for other formats
 
     @property
     def embed_text(self) -> str:
         return f"{self.header}\n{self.text}"
+
+    @property
+    def where(self) -> str:
+        """Section path, with the page for PDFs: 'Điều 25. ..., tr. 12'."""
+        return f"{self.section}, tr. {self.page}" if self.page else self.section
 
 
 @dataclass(frozen=True)
@@ -95,10 +101,15 @@ class Citation:
     text: str
     score: float
     chunk_id: str = ""  # links the citation to its passage in the document view
+    page: str = ""  # PDF page(s), "" for other formats
+
+    @property
+    def where(self) -> str:
+        return f"{self.section}, tr. {self.page}" if self.page else self.section
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "number": self.number,
-                "date": self.date, "section": self.section, "text": self.text,
+                "date": self.date, "section": self.section, "page": self.page, "text": self.text,
                 "score": round(float(self.score), 4)}
 
 

@@ -54,7 +54,7 @@ def citation_cards(answer: Answer | None, terms: set[str], limit: int = 5) -> st
             f'<div class="kb-card" data-doc="{html.escape(cite.doc_id)}">'
             f'<div class="kb-card-head"><span class="kb-n">[{n}]</span> <b>{html.escape(cite.title)}</b></div>'
             f'<div class="kb-card-meta">{meta}</div>'
-            f'<div class="kb-card-section">{html.escape(cite.section)}</div>'
+            f'<div class="kb-card-section">{html.escape(cite.where)}</div>'
             f'<blockquote>{highlight(quote, terms)}</blockquote>'
             f'{_open_link(cid, "Open the document here →" if en else "Mở văn bản tại đoạn này →")}</div>')
     return f'<div class="kb-cards"><div class="kb-cards-title">{title}</div>{"".join(cards)}</div>'

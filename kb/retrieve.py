@@ -26,6 +26,15 @@ NUMBERED_THINGS = {"phuong", "xa", "quan", "nam", "dieu", "khoan", "chuong", "th
 CANDIDATES = 100
 MAX_SECTION_CHARS = 2500
 
+
+def page_span(pages: list[str]) -> str:
+    """'2-3' from the pages of consecutive passages ['2', '3'] or ['2-3', '3']; '' when unknown."""
+    numbers = [int(n) for p in pages if p for n in p.split("-")]
+    if not numbers:
+        return ""
+    return str(min(numbers)) if min(numbers) == max(numbers) else f"{min(numbers)}-{max(numbers)}"
+
+
 @dataclass(frozen=True)
 class Search:
     query: Query
@@ -184,9 +193,9 @@ class Retriever:
             return self.chunks[idx]
         first = self.chunks[members[0]]
         text = "\n".join(self.chunks[j].text for j in members)
-        merged = Chunk(id=first.id, doc_id=first.doc_id, section=key[1], text=text, header=first.header,
-                       agency=first.agency, position=first.position)
-        return merged
+        return Chunk(id=first.id, doc_id=first.doc_id, section=key[1], text=text, header=first.header,
+                     agency=first.agency, position=first.position,
+                     page=page_span([self.chunks[j].page for j in members]))
 
     def unknown_terms(self, query: Query) -> tuple[str, ...]:
         """Words of the question the corpus never uses, and number pairs ('phường 3') it never

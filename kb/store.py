@@ -104,7 +104,7 @@ class ChromaStore:
         return TextNode(
             id_=chunk.id, text=chunk.text, embedding=None if vec is None else vec.tolist(),
             metadata={"section": chunk.section, "header": chunk.header, "agency": chunk.agency,
-                      "position": chunk.position, **doc},
+                      "position": chunk.position, "page": chunk.page, **doc},
             # the SOURCE relation becomes Chroma's doc_id/document_id metadata
             relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)})
 
@@ -144,7 +144,7 @@ class ChromaStore:
                 docs[doc_id] = DocMeta(**values)
             chunks.append(Chunk(id=cid, doc_id=doc_id, section=md["section"], text=text,
                                 header=md["header"], agency=md.get("agency", ""),
-                                position=int(md.get("position", 0))))
+                                position=int(md.get("position", 0)), page=str(md.get("page", ""))))
         chunks.sort(key=lambda c: (c.doc_id, c.position))
         return chunks, docs
 

@@ -1,4 +1,6 @@
 """Bad input gets one clear line and loses nothing."""
+import unicodedata
+
 import pytest
 
 from kb.config import Config
@@ -21,11 +23,32 @@ def test_empty_file(tmp_path):
         read_text(f)
 
 
-def test_non_utf8_file_is_refused_with_the_fix(tmp_path):
+def test_unknown_legacy_encoding_is_refused_with_the_fix(tmp_path):
     f = tmp_path / "old.txt"
-    f.write_bytes("Trẻ em là người dưới 16 tuổi".encode("cp1258", errors="replace") + b"\xa9\xfe\xff")
+    f.write_bytes(b"Tr\xbb em l\xb5 ng\xad\xeai d\xad\xede 16 tu\xe9i")  # TCVN3 bytes
     with pytest.raises(InputError, match="not UTF-8.*re-save"):
         read_text(f)
+
+
+def to_windows_1258(text: str) -> bytes:
+    """How Vietnamese Windows wrote it: base letters (â, ơ, ...) precomposed, tone marks combining."""
+    out = b""
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            decomposed = unicodedata.normalize("NFD", ch)
+            tones = "".join(c for c in decomposed if c in "\u0300\u0301\u0303\u0309\u0323")
+            base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in tones))
+            out += (base + tones).encode("cp1258")
+    return out
+
+
+def test_windows_1258_is_detected_and_read(tmp_path):
+    text = (CORPUS / "luat-tre-em-2016.txt").read_text(encoding="utf-8")[:3000]
+    f = tmp_path / "cp1258.txt"
+    f.write_bytes(to_windows_1258(text))
+    assert read_text(f).text == unicodedata.normalize("NFC", text)
 
 
 def test_binary_garbage_named_txt(tmp_path):
@@ -38,7 +61,7 @@ def test_binary_garbage_named_txt(tmp_path):
 def test_utf16_with_bom_is_read(tmp_path):
     f = tmp_path / "utf16.txt"
     f.write_bytes("\ufeffTrẻ em là người dưới 16 tuổi".encode("utf-16-le"))
-    assert read_text(f).strip("\ufeff") == "Trẻ em là người dưới 16 tuổi"
+    assert read_text(f).text.strip("\ufeff") == "Trẻ em là người dưới 16 tuổi"
 
 
 def test_unsupported_type(tmp_path):
