@@ -27,11 +27,22 @@ def cmd_ingest(args, config: Config) -> int:
     from .ingest import ingest
 
     report = ingest(config, [Path(p) for p in args.paths] or None, rebuild=args.rebuild, progress=_progress)
+    rows = [{"file": _short(f.path), "status": f.status, "passages": f.passages, "why": f.detail}
+            for f in sorted(report.files, key=lambda f: (f.status == "unchanged", f.path))]
+    _emit(rows, ["file", "status", "passages", "why"], "table")
     print(f"{report.documents} documents, {report.chunks} passages: {report.added} added, "
           f"{report.removed} removed, {report.updated} updated, {report.embedded} newly embedded")
     for path, reason in report.failed:
         print(f"error: {path}: {reason}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def _short(path: str) -> str:
+    """A path relative to the working directory when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def cmd_ask(args, config: Config) -> int:
@@ -90,8 +101,10 @@ def _emit(rows: list[dict], columns: list[str], fmt: str) -> None:
         for r in rows:
             print("| " + " | ".join(str(r[c]).replace("|", "/").replace("\n", " ") for c in columns) + " |")
     else:
-        for r in rows:
-            print(" | ".join(str(r[c])[:70] for c in columns))
+        cells = [[str(r[c]).replace("\n", " ")[:70] for c in columns] for r in rows]
+        widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+        for row in [columns, ["-" * w for w in widths], *cells]:
+            print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
 def cmd_duties(args, config: Config) -> int:
@@ -178,5 +191,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted: run the same command again to finish (work done so far is kept)", file=sys.stderr)
         return 130

@@ -18,6 +18,10 @@ class IndexMismatchError(KBError):
     """The index on disk was built with another embedding model or format."""
 
 
+class IndexIncompleteError(KBError):
+    """An ingest was interrupted while writing the index; running it again completes it."""
+
+
 class IndexCorruptError(KBError):
     """The index files exist but cannot be read."""
 

@@ -6,6 +6,7 @@ index already had from it.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,16 @@ from .records import Chunk, DocMeta
 from .store import ChromaStore
 
 
+@dataclass(frozen=True)
+class FileResult:
+    """One line of the ingest summary: what happened to a source file and why."""
+
+    path: str
+    status: str  # added | updated | unchanged | removed | failed | skipped
+    passages: int = 0
+    detail: str = ""
+
+
 @dataclass
 class IngestReport:
     documents: int = 0
@@ -28,6 +39,7 @@ class IngestReport:
     updated: int = 0  # unchanged passages whose metadata was refreshed
     embedded: int = 0  # passages that had to be embedded (not in the cache)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    files: list[FileResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -37,22 +49,30 @@ class IngestReport:
 def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tuple[list[Chunk], dict[str, DocMeta], set[str]]:
     """Chunks and document metadata of every readable file; failures go to the report.
 
-    Also returns the source paths that failed, whose old passages must be kept.
+    Also returns the source paths that failed, whose old passages must be kept. A file whose
+    text is the same as an earlier one's (a copy under another name) is skipped.
     """
     chunks: list[Chunk] = []
     docs: dict[str, DocMeta] = {}
     failed_sources: set[str] = set()
     catalogs: dict[Path, dict] = {}
+    texts: dict[str, str] = {}  # content hash -> first file with that text
     files: list[Path] = []
     for p in paths:
         try:
             files.extend(collect_files([p]))
         except InputError as e:
-            report.failed.append((str(p), str(e)))
-    for f in files:
+            report.failed.append((str(p), str(e).removeprefix(f"{p}: ")))
+    for f in dict.fromkeys(files):
         try:
             catalog = catalogs.setdefault(f.parent, load_catalog(f.parent))
-            for source in load_file(f, catalog, config.max_file_mb):
+            sources = load_file(f, catalog, config.max_file_mb)
+            digest = hashlib.sha256(" ".join("".join(s.text for s in sources).split()).encode()).hexdigest()
+            if digest in texts:
+                raise InputError(f"{f}: duplicate of {texts[digest]} (same text); not indexed twice")
+            texts[digest] = str(f)
+            file_chunks, file_docs = [], {}
+            for source in sources:
                 doc = parse_document(source.text, source.meta)
                 if doc.meta.id in docs and docs[doc.meta.id].source != doc.meta.source:
                     raise InputError(f"{f}: document id {doc.meta.id!r} is already used by "
@@ -62,16 +82,55 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tu
                     doc_chunks = assign_pages(doc_chunks, source.text, source.page_starts)
                 if not doc_chunks:
                     raise InputError(f"{f}: no text passages found")
-                docs[doc.meta.id] = doc.meta
-                chunks.extend(doc_chunks)
+                file_docs[doc.meta.id] = doc.meta
+                file_chunks.extend(doc_chunks)
+            docs.update(file_docs)  # all of a file or nothing of it
+            chunks.extend(file_chunks)
         except InputError as e:
             report.failed.append((str(f), str(e).removeprefix(f"{f}: ")))
             failed_sources.add(str(f))
     return chunks, docs, failed_sources
 
 
+def summarize(chunks: list[Chunk], docs: dict[str, DocMeta], old_chunks: list[Chunk], old_docs: dict[str, DocMeta],
+              new: set[str], stale: set[str], changed: set[str], failed: list[tuple[str, str]]) -> list[FileResult]:
+    """Per-file rows of the ingest summary (pure: ids and records in, rows out)."""
+    by_file: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        by_file.setdefault(docs[c.doc_id].source, []).append(c)
+    old_by_file: dict[str, list[Chunk]] = {}
+    for c in old_chunks:
+        old_by_file.setdefault(old_docs[c.doc_id].source, []).append(c)
+    rows = []
+    for path, cs in by_file.items():
+        gone = sum(c.id in stale for c in old_by_file.get(path, []))
+        added = sum(c.id in new for c in cs)
+        if path not in old_by_file:
+            status, detail = "added", ""
+        elif added or gone:
+            status, detail = "updated", f"{added} passages added, {gone} removed"
+        elif any(c.id in changed for c in cs):
+            status, detail = "updated", "metadata only (document data or positions)"
+        else:
+            status, detail = "unchanged", ""
+        rows.append(FileResult(path, status, len(cs), detail))
+    reasons = dict(failed)
+    for path, cs in old_by_file.items():
+        if path not in by_file and path not in reasons:
+            rows.append(FileResult(path, "removed", sum(c.id in stale for c in cs), "file deleted or moved"))
+    for path, reason in failed:
+        kept = len(old_by_file.get(path, []))
+        status = "skipped" if reason.startswith("duplicate of") else "failed"
+        rows.append(FileResult(path, status, kept, reason + (f"; its {kept} indexed passages are kept" if kept else "")))
+    return rows
+
+
 def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = False, progress=None) -> IngestReport:
     """Bring the index in line with its sources (corpus/ plus any paths added before).
+
+    Safe to interrupt at any point: embeddings are cached batch by batch, the index is marked
+    as syncing while it is written and ready only at the end, and running it again finishes
+    the job (the passages already written are not written twice).
 
     >>> ingest(Config.from_env())                         # index corpus/
     >>> ingest(Config.from_env(), [Path("new-plan.pdf")])  # add a file
@@ -81,13 +140,12 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
         store.reset()
     sources = store.sources() if store.exists else []
     if store.exists:
-        store.check()
+        store.check(allow_incomplete=True)
+    known = set(sources)
     if not sources:
         sources = [str(config.corpus_dir)]
     for p in paths or []:
-        if not p.exists():
-            raise InputError(f"{p}: no such file or folder")
-        sources.append(str(p))
+        sources.append(str(p))  # a missing one is reported with the other failures
     sources = list(dict.fromkeys(sources))
 
     report = IngestReport()
@@ -106,6 +164,7 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     changed = [c for c in chunks if c.id in old_by_id and
                (c != old_by_id[c.id] or docs[c.doc_id] != old_docs.get(c.doc_id))]
 
+    vectors = None
     if new:
         embedder = make_embedder(config)
         cache = EmbeddingCache(config.cache_path, config.model_id)
@@ -116,11 +175,18 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
         finally:
             cache.close()
         report.embedded = len({c.embed_text for c in new}) - before
-        store.add(new, vectors, docs)
-    if changed:
-        store.update_metadata(changed, docs)
-    if stale:
-        store.delete(stale)
+    if new or changed or stale:
+        store.mark_pending()
+        if new:
+            store.add(new, vectors, docs)
+        if changed:
+            store.update_metadata(changed, docs)
+        if stale:
+            store.delete(stale)
     report.added, report.removed, report.updated = len(new), len(stale), len(changed)
-    store.mark([s for s in sources if Path(s).exists()])
+    report.files = summarize(chunks, docs, old_chunks, old_docs, {c.id for c in new}, set(stale),
+                             {c.id for c in changed}, report.failed)
+    # a new path that failed entirely is not remembered as a source
+    failed_paths = {p for p, _ in report.failed}
+    store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)])
     return report

@@ -40,8 +40,12 @@ def collect_files(paths: list[Path]) -> list[Path]:
     """Expand folders into the supported files they hold; a missing path is an error."""
     files: list[Path] = []
     for p in paths:
-        if not p.exists():
-            raise InputError(f"{p}: no such file or folder")
+        try:
+            p.stat()
+        except FileNotFoundError:
+            raise InputError(f"{p}: no such file or folder") from None
+        except OSError as e:
+            raise InputError(f"{p}: cannot be read ({e.strerror})") from None
         if p.is_dir():
             files.extend(f for f in sorted(p.rglob("*"))
                          if f.is_file() and f.suffix.lower() in SUFFIXES

@@ -14,7 +14,8 @@ from urllib.parse import urlparse
 import numpy as np
 
 from .config import Config
-from .errors import DependencyError, IndexCorruptError, IndexMismatchError, IndexMissingError, KBError
+from .errors import (DependencyError, IndexCorruptError, IndexIncompleteError, IndexMismatchError,
+                     IndexMissingError, KBError)
 from .records import Chunk, DocMeta
 
 COLLECTION = "kb_chunks"
@@ -39,8 +40,11 @@ def _client(config: Config):
         except Exception as e:  # connection refused surfaces as ValueError/ConnectError
             raise KBError(f"cannot reach the Chroma server at {config.chroma_url}: {e}") from None
     path = config.data_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    except OSError as e:
+        raise KBError(f"cannot open the index folder {path}: {e.strerror or e}") from None
 
 
 class ChromaStore:
@@ -64,11 +68,14 @@ class ChromaStore:
     def exists(self) -> bool:
         return "kb_model" in self.info
 
-    def check(self) -> None:
-        """Refuse an index that is missing or was built with another embedding model."""
+    def check(self, allow_incomplete: bool = False) -> None:
+        """Refuse an index that is missing, half-written, or built with another embedding model."""
         info = self.info
         if "kb_model" not in info:
             raise IndexMissingError("no index yet: run `python -m kb ingest` to build it from corpus/")
+        if info.get("kb_state") == "syncing" and not allow_incomplete:
+            raise IndexIncompleteError("the last `kb ingest` was interrupted before it finished; "
+                                       "run `python -m kb ingest` again to complete the index")
         if info.get("kb_format") != FORMAT:
             raise IndexMismatchError("the index was built by another version of kb; "
                                      "rebuild it with `python -m kb ingest --rebuild`")
@@ -82,10 +89,18 @@ class ChromaStore:
         return json.loads(self.info.get("kb_sources", "[]"))
 
     def mark(self, sources: list[str]) -> None:
-        """Record the model and the sources; written last, so an interrupted build stays unmarked."""
+        """Record the model and the sources, and the index as ready; written last."""
         self._collection.modify(metadata={
-            "kb_model": self.config.model_id, "kb_format": FORMAT,
+            "kb_model": self.config.model_id, "kb_format": FORMAT, "kb_state": "ready",
             "kb_sources": json.dumps(sorted(set(sources)), ensure_ascii=False)})
+
+    def mark_pending(self) -> None:
+        """Flag an index being rewritten: if the process dies now, readers are told to re-run
+        ingest rather than served a mix of old and new passages. A first build has no model
+        recorded yet, so it already reads as missing until mark()."""
+        info = self.info
+        if "kb_model" in info:
+            self._collection.modify(metadata={**info, "kb_state": "syncing"})
 
     def reset(self) -> None:
         self._client.delete_collection(COLLECTION)

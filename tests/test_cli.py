@@ -13,7 +13,7 @@ def run(args, data_dir, stdin=None):
                           text=True, cwd=ROOT, env=env, timeout=600)
 
 
-CITATION_KEYS = {"doc_id", "title", "number", "date", "section", "text", "score"}
+CITATION_KEYS = {"doc_id", "title", "number", "date", "section", "page", "text", "score"}
 
 
 def check_object(obj, question):
@@ -68,7 +68,8 @@ def test_eval_prints_metrics_and_writes_a_report(corpus_data_dir, tmp_path):
 
 
 def test_errors_are_one_line_and_exit_non_zero(tmp_path):
-    out = run(["ingest", str(tmp_path / "missing.pdf")], tmp_path / "data")
+    (tmp_path / "empty-corpus").mkdir()
+    out = run(["--corpus", str(tmp_path / "empty-corpus"), "ingest", str(tmp_path / "missing.pdf")], tmp_path / "data")
     assert out.returncode == 1
     assert out.stderr.strip().count("\n") == 0 and "no such file" in out.stderr
     out = run(["eval", "--qa", str(tmp_path / "nope.jsonl")], tmp_path / "data")
