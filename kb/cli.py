@@ -107,6 +107,16 @@ def _emit(rows: list[dict], columns: list[str], fmt: str) -> None:
             print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
+def cmd_bench(args, config: Config) -> int:
+    from . import bench
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()] if args.sizes else []
+    data, path = bench.run(sizes, Path(args.out))
+    print(bench.format_results(data))
+    print(f"report: {path}\nchart: {path.with_suffix('.png')}")
+    return 0
+
+
 def cmd_duties(args, config: Config) -> int:
     from .duties import extract_duties, filter_duties
     from .pipeline import load_passages
@@ -160,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="eval/reports")
     s.add_argument("--no-baseline", action="store_true", help="skip the plain llama-index baseline")
     s.add_argument("--details", action="store_true", help="add per-question results to the report")
+    s = sub.add_parser("bench", help="measure ingest speed, latency and memory; save JSON + PNG")
+    s.add_argument("--sizes", default="10000,100000", help="synthetic corpus sizes in passages (comma-separated)")
+    s.add_argument("--out", default="bench/results")
     formats = ["table", "csv", "json", "md"]
     s = sub.add_parser("duties", help="who must do what: the responsibility matrix")
     s.add_argument("--agency", help="agency name contains (diacritics optional)")
@@ -185,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         config = Config.from_env(data_dir=Path(args.data_dir) if args.data_dir else None,
                                  corpus_dir=Path(args.corpus) if args.corpus else None)
         commands = {"ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "duties": cmd_duties,
-                    "deadlines": cmd_deadlines, "handout": cmd_handout}
+                    "deadlines": cmd_deadlines, "handout": cmd_handout, "bench": cmd_bench}
         return commands[args.command](args, config)
     except KBError as e:
         print(f"error: {e}", file=sys.stderr)

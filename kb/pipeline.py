@@ -39,6 +39,7 @@ class KnowledgeBase:
         self.config = config
         self.retriever = retriever
         self._duties = None
+        self._duty_tokens = None
         self._deadlines = None
 
     @classmethod
@@ -105,11 +106,12 @@ class KnowledgeBase:
             return ()
         weights = [self.retriever.lexicon.idf(p.split("_")[0]) + self.retriever.lexicon.idf(p.split("_")[1])
                    for p in pairs]
+        if self._duty_tokens is None:
+            self._duty_tokens = [set(lexical_tokens(row.duty)) for row in self.duty_rows]
         found, seen = [], set()
-        for row in self.duty_rows:
+        for row, have in zip(self.duty_rows, self._duty_tokens):
             if not row.agency or (search.scope and row.doc_id not in search.scope):
                 continue
-            have = set(lexical_tokens(row.duty))
             share = sum(w for p, w in zip(pairs, weights) if p in have) / sum(weights)
             if share >= 0.7 and (row.doc_id, row.agency) not in seen:
                 seen.add((row.doc_id, row.agency))

