@@ -18,6 +18,11 @@ DIEM = re.compile(r"^([a-zđ])\)\s")
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-ZĐÀ-Ỹ\-–])")
 
 
+def chunk_header(meta, section: str) -> str:
+    """What is embedded above a passage: document label and title, then the section path."""
+    return f"{meta.label}: {meta.title}\n{section}"
+
+
 def chunk_id(doc_id: str, header: str, text: str) -> str:
     """Stable id: document id + hash of what is embedded (header with section path, passage)."""
     digest = hashlib.sha1(f"{header}\n{text}".encode("utf-8")).hexdigest()[:16]
@@ -104,7 +109,7 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
             if is_article and len(pieces) > 1 and (k := khoan_label(paras)):
                 label = f"{label}, {k}"
             text = "\n".join(paras)
-            header = f"{meta.label}: {meta.title}\n{label}"
+            header = chunk_header(meta, label)
             cid = chunk_id(meta.id, header, text)
             if cid in seen:  # the same passage twice in one section (it happens in the sources)
                 continue

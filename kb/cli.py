@@ -117,6 +117,16 @@ def cmd_bench(args, config: Config) -> int:
     return 0
 
 
+def cmd_loadtest(args, config: Config) -> int:
+    from .evaluate import load_qa
+    from .loadtest import run_load
+
+    questions = [r["question"] for r in load_qa(Path(args.qa)) if r["answerable"]]
+    result = run_load(args.url, questions, users=args.users, per_user=args.per_user, timeout_s=args.timeout)
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0 if result["errors"] == 0 else 1
+
+
 def cmd_duties(args, config: Config) -> int:
     from .duties import extract_duties, filter_duties
     from .pipeline import load_passages
@@ -173,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="measure ingest speed, latency and memory; save JSON + PNG")
     s.add_argument("--sizes", default="10000,100000", help="synthetic corpus sizes in passages (comma-separated)")
     s.add_argument("--out", default="bench/results")
+    s = sub.add_parser("loadtest", help="N concurrent chat users against a running app")
+    s.add_argument("--url", default="http://127.0.0.1:7860/")
+    s.add_argument("--users", type=int, default=20)
+    s.add_argument("--per-user", type=int, default=5, help="questions each user asks in turn")
+    s.add_argument("--timeout", type=float, default=300, help="seconds before the run is cut short")
+    s.add_argument("--qa", default="eval/qa.jsonl", help="questions are drawn from this eval file")
     formats = ["table", "csv", "json", "md"]
     s = sub.add_parser("duties", help="who must do what: the responsibility matrix")
     s.add_argument("--agency", help="agency name contains (diacritics optional)")
@@ -198,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         config = Config.from_env(data_dir=Path(args.data_dir) if args.data_dir else None,
                                  corpus_dir=Path(args.corpus) if args.corpus else None)
         commands = {"ingest": cmd_ingest, "ask": cmd_ask, "eval": cmd_eval, "duties": cmd_duties,
-                    "deadlines": cmd_deadlines, "handout": cmd_handout, "bench": cmd_bench}
+                    "deadlines": cmd_deadlines, "handout": cmd_handout, "bench": cmd_bench,
+                    "loadtest": cmd_loadtest}
         return commands[args.command](args, config)
     except KBError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -178,9 +178,9 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     if new or changed or stale:
         store.mark_pending()
         if new:
-            store.add(new, vectors, docs)
+            store.add(new, vectors)
         if changed:
-            store.update_metadata(changed, docs)
+            store.update_metadata(changed)
         if stale:
             store.delete(stale)
     report.added, report.removed, report.updated = len(new), len(stale), len(changed)
@@ -188,5 +188,6 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
                              {c.id for c in changed}, report.failed)
     # a new path that failed entirely is not remembered as a source
     failed_paths = {p for p, _ in report.failed}
-    store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)])
+    kept = {d: m for d, m in old_docs.items() if d in keep_docs}
+    store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)], {**kept, **docs})
     return report

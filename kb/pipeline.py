@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import numpy as np
+
 from .answer import compose
 from .config import Config
 from .embed import make_embedder
@@ -39,7 +41,7 @@ class KnowledgeBase:
         self.config = config
         self.retriever = retriever
         self._duties = None
-        self._duty_tokens = None
+        self._duty_postings = None
         self._deadlines = None
 
     @classmethod
@@ -106,14 +108,25 @@ class KnowledgeBase:
             return ()
         weights = [self.retriever.lexicon.idf(p.split("_")[0]) + self.retriever.lexicon.idf(p.split("_")[1])
                    for p in pairs]
-        if self._duty_tokens is None:
-            self._duty_tokens = [set(lexical_tokens(row.duty)) for row in self.duty_rows]
+        if self._duty_postings is None:
+            # word pair -> the matrix rows whose duty uses it (an inverted index: a set of words
+            # per row costs too much memory at 100k passages, a scan too much time)
+            postings: dict[str, list[int]] = {}
+            for n, row in enumerate(self.duty_rows):
+                for t in {t for t in lexical_tokens(row.duty) if "_" in t}:
+                    postings.setdefault(t, []).append(n)
+            self._duty_postings = {t: np.asarray(rows, np.int32) for t, rows in postings.items()}
+        score: dict[int, float] = {}
+        for p, w in zip(pairs, weights):
+            for n in self._duty_postings.get(p, ()):
+                score[int(n)] = score.get(int(n), 0.0) + w
+        total = sum(weights)
         found, seen = [], set()
-        for row, have in zip(self.duty_rows, self._duty_tokens):
+        for n in sorted(n for n, w in score.items() if w / total >= 0.7):
+            row = self.duty_rows[n]
             if not row.agency or (search.scope and row.doc_id not in search.scope):
                 continue
-            share = sum(w for p, w in zip(pairs, weights) if p in have) / sum(weights)
-            if share >= 0.7 and (row.doc_id, row.agency) not in seen:
+            if (row.doc_id, row.agency) not in seen:
                 seen.add((row.doc_id, row.agency))
                 found.append(Hit(self.retriever.chunks[self.retriever.index_of[row.chunk_id]], 0.0))
         return tuple(found[:5]) if len({fold(h.chunk.agency) for h in found}) > 1 else ()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -58,19 +59,24 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.index_of = {c.id: i for i, c in enumerate(chunks)}
-        texts = [c.embed_text for c in chunks]
-        self.lexicon = Lexicon.build(texts + [QUESTION_PHRASES] * 20)
-        self.bm25 = bm25s.BM25()
-        self.bm25.index([lexical_tokens(t) or ["_"] for t in texts], show_progress=False)
+        self.lexicon = Lexicon.build([c.embed_text for c in chunks] + [QUESTION_PHRASES] * 20)
+        # Token lists are turned into arrays of ids of one shared vocabulary as they are made:
+        # lists and sets of strings per passage would take gigabytes at 100k passages.
+        self.vocab: dict[str, int] = {}
+        self.vocab_list: list[str] = []
+        bm25_ids = [self._ids(lexical_tokens(c.embed_text) or ["_"]) for c in chunks]
         # Coverage ignores the document title: every passage of a document shares it.
-        self.terms = [set(lexical_tokens(f"{c.section}\n{c.text}")) for c in chunks]
-        # how each sentence or list item starts (folded, numbering dropped): "X là ..." defines X
-        self.starts = [[" ".join(w for w in folded_words(part)[:14] if not w.isdigit())
-                        for part in re.split(r"(?<=[.;:])\s+|\n", c.text)] for c in chunks]
+        self._terms = [np.unique(self._ids(lexical_tokens(f"{c.section}\n{c.text}"))) for c in chunks]
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(bm25s.tokenization.Tokenized(ids=bm25_ids, vocab=self.vocab), show_progress=False)
+        del bm25_ids
+        self.term_set = lru_cache(maxsize=4096)(self._term_set)
+        self.starts = lru_cache(maxsize=4096)(self._starts)
         self.title_terms = {d.id: set(lexical_tokens(f"{d.label} {d.title} {d.locality}")) for d in docs.values()}
         # The heading a passage sits under ("9. Phòng Tài chính và Kế hoạch", "Điều 13. ...").
-        self.heading = [set(lexical_tokens(re.sub(r"^[\dIVXL.)]+\s*|^Điều \d+\.\s*", "",
-                                                   c.section.split(" > ")[-1]))) for c in chunks]
+        headings: dict[str, frozenset[str]] = {}  # passages of one section share one set
+        self.heading = [headings.setdefault(c.section, frozenset(lexical_tokens(re.sub(
+            r"^[\dIVXL.)]+\s*|^Điều \d+\.\s*", "", c.section.split(" > ")[-1])))) for c in chunks]
         self.aliases = sorted(((f" {' '.join(folded_words(a))} ", d.id)
                                for d in docs.values() for a in d.aliases if a.strip()),
                               key=lambda a: -len(a[0]))
@@ -95,11 +101,30 @@ class Retriever:
                 rest = rest.replace(alias, " ")
         return tuple(found), " ".join(rest.split())
 
+    def _ids(self, tokens: list[str]) -> np.ndarray:
+        ids = np.empty(len(tokens), np.int32)
+        for n, t in enumerate(tokens):
+            i = self.vocab.get(t)
+            if i is None:
+                i = self.vocab[t] = len(self.vocab_list)
+                self.vocab_list.append(t)
+            ids[n] = i
+        return ids
+
+    def _term_set(self, idx: int) -> frozenset[str]:
+        """The words and word pairs of a passage's section path and text."""
+        return frozenset(self.vocab_list[i] for i in self._terms[idx])
+
+    def _starts(self, idx: int) -> tuple[str, ...]:
+        """How each sentence or list item starts (folded, numbering dropped): "X là ..." defines X."""
+        return tuple(" ".join(w for w in folded_words(part)[:14] if not w.isdigit())
+                     for part in re.split(r"(?<=[.;:])\s+|\n", self.chunks[idx].text))
+
     def coverage(self, terms: list[str], idx: int) -> float:
         """IDF-weighted share of the question's words (and word pairs) the passage contains."""
         if not terms:
             return 0.0
-        have, title = self.terms[idx], self.title_terms[self.chunks[idx].doc_id]
+        have, title = self.term_set(idx), self.title_terms[self.chunks[idx].doc_id]
         weights = [self.lexicon.idf(t) for t in terms]
         # a word found only in the document's title counts half: it says which document, not where
         uni = sum(w * (1.0 if t in have else 0.5 if t in title else 0.0)
@@ -111,7 +136,7 @@ class Retriever:
     def group_coverage(self, groups: tuple[str, ...], idx: int) -> float:
         """For English questions: the share of their terms whose Vietnamese rendering the passage
         uses in any of its forms ("report" -> "báo cáo" or "thông báo" or "tố giác")."""
-        have = self.terms[idx] | self.title_terms[self.chunks[idx].doc_id]
+        have = self.term_set(idx) | self.title_terms[self.chunks[idx].doc_id]
         covered = total = 0.0
         for group in groups:
             toks = lexical_tokens(group)
@@ -168,7 +193,7 @@ class Retriever:
             cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i)
             head = self.heading_match(terms, i)
             score = f / top_fused + W_COVERAGE * cov + W_HEADING * head + self._fit(chunk, intents)
-            if subject and any(st.startswith(f"{subject} la ") for st in self.starts[i]):
+            if subject and any(st.startswith(f"{subject} la ") for st in self.starts(i)):
                 score += W_DEFINES  # "X là ...": the passage defines what the question asks about
             rescored.append((score, cid, cov))
         rescored.sort(reverse=True)

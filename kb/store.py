@@ -8,7 +8,7 @@ an `HttpClient` when a Chroma URL is configured.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from urllib.parse import urlparse
 
 import numpy as np
@@ -19,8 +19,7 @@ from .errors import (DependencyError, IndexCorruptError, IndexIncompleteError, I
 from .records import Chunk, DocMeta
 
 COLLECTION = "kb_chunks"
-FORMAT = 1
-_DOC_FIELDS = [f.name for f in fields(DocMeta)]
+FORMAT = 2  # 2: document metadata stored once, in the collection metadata
 
 
 def _client(config: Config):
@@ -88,11 +87,20 @@ class ChromaStore:
     def sources(self) -> list[str]:
         return json.loads(self.info.get("kb_sources", "[]"))
 
-    def mark(self, sources: list[str]) -> None:
-        """Record the model and the sources, and the index as ready; written last."""
+    def mark(self, sources: list[str], docs: dict[str, DocMeta]) -> None:
+        """Record the model, the sources and the documents, and the index as ready; written last.
+
+        Document metadata (title, number, date, issuer, ...) is kept once here rather than on
+        every passage: at 100k passages the repeated fields made reading the index cost GBs.
+        """
         self._collection.modify(metadata={
             "kb_model": self.config.model_id, "kb_format": FORMAT, "kb_state": "ready",
-            "kb_sources": json.dumps(sorted(set(sources)), ensure_ascii=False)})
+            "kb_sources": json.dumps(sorted(set(sources)), ensure_ascii=False),
+            "kb_docs": json.dumps({d: asdict(m) for d, m in sorted(docs.items())}, ensure_ascii=False)})
+
+    def documents(self) -> dict[str, DocMeta]:
+        raw = json.loads(self.info.get("kb_docs", "{}"))
+        return {d: DocMeta(**{**m, "aliases": tuple(m.get("aliases", ()))}) for d, m in raw.items()}
 
     def mark_pending(self) -> None:
         """Flag an index being rewritten: if the process dies now, readers are told to re-run
@@ -108,33 +116,30 @@ class ChromaStore:
 
     # --- writing -------------------------------------------------------------------------
     def ids(self) -> set[str]:
-        return set(self._collection.get(include=[])["ids"])
+        return {row[0] for row in self._rows([])}
 
     @staticmethod
-    def _node(chunk: Chunk, vec, docs: dict[str, DocMeta]):
+    def _node(chunk: Chunk, vec):
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-        meta = docs[chunk.doc_id]
-        doc = {f"d_{k}": ("|".join(v) if isinstance(v, tuple) else v) for k, v in asdict(meta).items()}
         return TextNode(
             id_=chunk.id, text=chunk.text, embedding=None if vec is None else vec.tolist(),
-            metadata={"section": chunk.section, "header": chunk.header, "agency": chunk.agency,
-                      "position": chunk.position, "page": chunk.page, **doc},
+            metadata={"section": chunk.section, "agency": chunk.agency, "position": chunk.position,
+                      "page": chunk.page},
             # the SOURCE relation becomes Chroma's doc_id/document_id metadata
             relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)})
 
-    def add(self, chunks: list[Chunk], vectors: np.ndarray, docs: dict[str, DocMeta]) -> None:
-        nodes = [self._node(c, v, docs) for c, v in zip(chunks, vectors)]
-        for i in range(0, len(nodes), 1000):
-            self._vs.add(nodes[i:i + 1000])
+    def add(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        for i in range(0, len(chunks), 1000):
+            self._vs.add([self._node(c, v) for c, v in zip(chunks[i:i + 1000], vectors[i:i + 1000])])
 
-    def update_metadata(self, chunks: list[Chunk], docs: dict[str, DocMeta]) -> None:
+    def update_metadata(self, chunks: list[Chunk]) -> None:
         """Refresh what parsing says about unchanged passages (position, agency, document data)."""
         from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
         for i in range(0, len(chunks), 1000):
             part = chunks[i:i + 1000]
-            metas = [node_to_metadata_dict(self._node(c, None, docs), remove_text=True, flat_metadata=True)
+            metas = [node_to_metadata_dict(self._node(c, None), remove_text=True, flat_metadata=True)
                      for c in part]
             self._collection.update(ids=[c.id for c in part],
                                     metadatas=[{k: ("" if v is None else v) for k, v in m.items()} for m in metas])
@@ -144,21 +149,37 @@ class ChromaStore:
             self._vs.delete_nodes(node_ids=ids[i:i + 1000])
 
     # --- reading -------------------------------------------------------------------------
+    def _rows(self, include: list[str], page: int = 1000):
+        """(id, *included) for every record, a page at a time (one big get hits SQLite's
+        variable limit at ~100k records)."""
+        offset = 0
+        while True:
+            try:
+                got = self._collection.get(include=include, limit=page, offset=offset)
+            except Exception as e:
+                raise IndexCorruptError(f"cannot read the index: {e}") from None
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], *(got[k] for k in include))
+            offset += len(got["ids"])
+
+    def vectors(self) -> dict[str, np.ndarray]:
+        """Every stored embedding by passage id."""
+        return {i: np.asarray(v, np.float32) for i, v in self._rows(["embeddings"])}
+
     def load(self) -> tuple[list[Chunk], dict[str, DocMeta]]:
         """All passages and the documents they come from, in document order."""
-        try:
-            got = self._collection.get(include=["documents", "metadatas"])
-        except Exception as e:
-            raise IndexCorruptError(f"cannot read the index: {e}") from None
-        chunks, docs = [], {}
-        for cid, text, md in zip(got["ids"], got["documents"], got["metadatas"]):
+        from .chunk import chunk_header
+
+        docs = self.documents()
+        chunks = []
+        for cid, text, md in self._rows(["documents", "metadatas"]):
             doc_id = md["doc_id"]
             if doc_id not in docs:
-                values = {k: md.get(f"d_{k}", "") for k in _DOC_FIELDS}
-                values["aliases"] = tuple(a for a in str(values["aliases"]).split("|") if a)
-                docs[doc_id] = DocMeta(**values)
+                raise IndexCorruptError(f"the index has passages of an unknown document {doc_id!r}; "
+                                        "rebuild it with `python -m kb ingest --rebuild`")
             chunks.append(Chunk(id=cid, doc_id=doc_id, section=md["section"], text=text,
-                                header=md["header"], agency=md.get("agency", ""),
+                                header=chunk_header(docs[doc_id], md["section"]), agency=md.get("agency", ""),
                                 position=int(md.get("position", 0)), page=str(md.get("page", ""))))
         chunks.sort(key=lambda c: (c.doc_id, c.position))
         return chunks, docs

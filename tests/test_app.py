@@ -123,17 +123,31 @@ def test_api_returns_the_cli_json(server):
     assert off["abstained"] and "không nêu" in off["answer"]
 
 
-def test_twenty_concurrent_questions_all_succeed(server):
+def test_twenty_concurrent_users_no_errors(server):
+    """Issue 5's load test: 20 users, 3 questions each, all at once; bounded in time."""
+    from kb.evaluate import load_qa
+    from kb.loadtest import run_load
+
+    url, _ = server
+    questions = [r["question"] for r in load_qa(ROOT / "eval" / "qa.jsonl") if r["answerable"]]
+    result = run_load(url, questions, users=20, per_user=3, timeout_s=240)
+    print(f"\nload test: {result}")
+    assert result["errors"] == 0, result["error_samples"]
+    assert result["ok"] == 60 and result["p95_ms"] is not None
+
+
+def test_concurrent_answers_are_not_mixed_up(server):
     from gradio_client import Client
 
     url, _ = server
     client = Client(url, verbose=False, analytics_enabled=False)
-    questions = [f"Trẻ em là người dưới bao nhiêu tuổi? ({i})" for i in range(20)]
-    jobs = [client.submit(q, api_name="/ask") for q in questions]
+    questions = [("Trẻ em là người dưới bao nhiêu tuổi?", "16 tuổi"),
+                 ("Tổng đài điện thoại quốc gia bảo vệ trẻ em là số nào?", "111")] * 5
+    jobs = [client.submit(q, api_name="/ask") for q, _ in questions]
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda j: j.result(timeout=120), jobs))
-    assert len(results) == 20 and all(r["citations"] for r in results)
-    assert all("16 tuổi" in r["answer"] for r in results)
+    for (q, expected), r in zip(questions, results):
+        assert r["question"] == q and expected in r["answer"]
 
 
 def test_broken_index_gives_a_clear_page_not_a_stack_trace(tmp_path, tiny_corpus):

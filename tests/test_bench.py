@@ -1,0 +1,24 @@
+"""The benchmark runs end to end from its command and saves what it prints (small sizes here;
+`python -m kb bench` runs 10k and 100k)."""
+import json
+
+from .conftest import ROOT
+
+
+def test_bench_saves_json_and_chart(tmp_path, monkeypatch, capsys):
+    from kb.cli import main
+
+    monkeypatch.chdir(ROOT)
+    assert main(["bench", "--sizes", "1500", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    report = next(tmp_path.glob("bench-*.json"))
+    assert report.with_suffix(".png").stat().st_size > 10_000
+    data = json.loads(report.read_text(encoding="utf-8"))
+    real, synthetic = data["results"]
+    assert real["chunks"] > 300 and synthetic["chunks"] == 1500
+    for r in (real, synthetic):
+        assert 0 < r["kb"]["p50_ms"] <= r["kb"]["p95_ms"] and r["baseline"]["n"] == r["kb"]["n"] > 100
+        assert r["peak_rss_mb"] > 100
+    assert real["ingest_cold_cache"]["chunks_per_s"] > 0 and real["cold_start_to_first_answer_s"] > 0
+    assert real["ingest_warm_cache"]["chunks_per_s"] > real["ingest_cold_cache"]["chunks_per_s"]
+    assert "synthetic-1k" in printed and str(report) in printed
