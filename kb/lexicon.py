@@ -35,12 +35,16 @@ class Lexicon:
         forms: dict = defaultdict(Counter)
         bigrams: Counter = Counter()
         df: Counter = Counter()
+        folded: dict[str, str] = {}  # a corpus has few distinct syllables: fold each once
         for text in texts:
             ws = words(text)
-            for w in ws:
-                forms[fold(w)][w] += 1
+            for w, n in Counter(ws).items():
+                f = folded.get(w)
+                if f is None:
+                    f = folded[w] = fold(w)
+                forms[f][w] += n
             bigrams.update(zip(ws, ws[1:]))
-            df.update(set(fold(w) for w in ws))
+            df.update({folded[w] for w in ws})
         return cls(dict(forms), bigrams, df, max(1, len(texts)))
 
     def idf(self, term: str) -> float:

@@ -13,7 +13,7 @@ import numpy as np
 from .intent import DATE, NUMBER, PHONE, RECIPIENT, definition_subject, detect_intents
 from .lexicon import QUESTION_PHRASES, Lexicon, Query, analyze
 from .records import Chunk, DocMeta, Hit
-from .text import content_terms, folded_words, lexical_tokens, strip_frames
+from .text import content_terms, folded_words, lexical_tokens, strip_frames, syllables, with_pairs
 
 # Fusion and re-ranking weights (set on the bundled eval set; see README "How retrieval works").
 RRF_K = 10
@@ -63,10 +63,22 @@ class Retriever:
         # Token lists are turned into arrays of ids of one shared vocabulary as they are made:
         # lists and sets of strings per passage would take gigabytes at 100k passages.
         self.vocab: dict[str, int] = {}
-        self.vocab_list: list[str] = []
-        bm25_ids = [self._ids(lexical_tokens(c.embed_text) or ["_"]) for c in chunks]
-        # Coverage ignores the document title: every passage of a document shares it.
-        self._terms = [np.unique(self._ids(lexical_tokens(f"{c.section}\n{c.text}"))) for c in chunks]
+        # each passage's text is tokenized once; headers and sections repeat, so once each too
+        heads: dict[str, list[str]] = {}
+        bm25_ids, self._terms = [], []
+        for c in chunks:
+            body = syllables(c.text)
+            head = heads.get(c.header)
+            if head is None:
+                head = heads[c.header] = syllables(c.header)
+            section = heads.get(c.section)
+            if section is None:
+                section = heads[c.section] = syllables(c.section)
+            bm25_ids.append(self._ids(with_pairs(head + body) or ["_"]))  # embed_text = header + text
+            # coverage ignores the document title: every passage of a document shares it
+            self._terms.append(np.unique(self._ids(with_pairs(section + body))))
+        del heads
+        self.vocab_list = list(self.vocab)
         self.bm25 = bm25s.BM25()
         self.bm25.index(bm25s.tokenization.Tokenized(ids=bm25_ids, vocab=self.vocab), show_progress=False)
         del bm25_ids
@@ -102,14 +114,8 @@ class Retriever:
         return tuple(found), " ".join(rest.split())
 
     def _ids(self, tokens: list[str]) -> np.ndarray:
-        ids = np.empty(len(tokens), np.int32)
-        for n, t in enumerate(tokens):
-            i = self.vocab.get(t)
-            if i is None:
-                i = self.vocab[t] = len(self.vocab_list)
-                self.vocab_list.append(t)
-            ids[n] = i
-        return ids
+        vocab = self.vocab  # ids in order of first appearance (see vocab_list)
+        return np.array([vocab.setdefault(t, len(vocab)) for t in tokens], np.int32)
 
     def _term_set(self, idx: int) -> frozenset[str]:
         """The words and word pairs of a passage's section path and text."""

@@ -81,14 +81,23 @@ def _num(w: str) -> str:
     return w.lstrip("0") or "0" if w.isdigit() else w
 
 
+def syllables(text: str) -> list[str]:
+    """Folded syllables, abbreviations expanded, numbers without leading zeros."""
+    return [_num(w) for w in expand(folded_words(text))]  # "07 tuổi" matches "7 tuổi"
+
+
+def with_pairs(syl: list[str]) -> list[str]:
+    return syl + [f"{a}_{b}" for a, b in zip(syl, syl[1:])]
+
+
 def lexical_tokens(text: str) -> list[str]:
     """Folded syllables plus syllable bigrams, so 'pháp y' and 'tảo hôn' match as words.
 
     Vietnamese writes words as space-separated syllables; bigrams approximate word
     segmentation without a model and keep one-letter syllables that BM25 tokenizers drop.
+    lexical_tokens(a + "\n" + b) == with_pairs(syllables(a) + syllables(b)).
     """
-    syl = [_num(w) for w in expand(folded_words(text))]  # "07 tuổi" matches "7 tuổi"
-    return syl + [f"{a}_{b}" for a, b in zip(syl, syl[1:])]
+    return with_pairs(syllables(text))
 
 
 def content_terms(text: str, stopwords=VI_STOPWORDS) -> list[str]:

@@ -76,3 +76,16 @@ def test_docx_keeps_headings_numbering_and_tables(tmp_path):
     police = [c for c in kb.chunks if "điều tra" in c.text]
     assert police and police[0].section.startswith("II. TỔ CHỨC THỰC HIỆN > 2. Công an huyện")
     assert police[0].agency == "Công an huyện"
+
+
+def test_running_lines_and_page_numbers_are_recognised():
+    from kb.formats import strip_running_lines
+
+    bodies = [["Điều 1. Phạm vi điều chỉnh", "Luật này quy định về quyền trẻ em."],
+              ["Điều 2. Đối tượng áp dụng", "12", "Cơ quan nhà nước, tổ chức."],  # "12" in the body is text
+              ["Điều 3. Giải thích từ ngữ", "Trẻ em là người dưới 16 tuổi."]]
+    footers = ["- 1 -", "Trang 2/3", "3"]
+    pages = [["UBND TỈNH A - KH 12/KH-UBND", *body, footer] for body, footer in zip(bodies, footers)]
+    assert strip_running_lines(pages) == bodies
+    # a one-page document keeps its first line: nothing repeats
+    assert strip_running_lines([["KẾ HOẠCH", "Nội dung."]]) == [["KẾ HOẠCH", "Nội dung."]]

@@ -1,0 +1,171 @@
+"""File formats -> text: PDF (pypdf; pages kept, page furniture dropped) and DOCX
+(python-docx; Word's automatic numbering and tables written out). Pure helpers where possible."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DependencyError, InputError
+from .text import fold
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A file's text; PDFs also say where each page starts."""
+
+    text: str
+    page_starts: tuple[int, ...] = ()
+
+
+PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:trang|page|tr\.)\s*)?\d{1,4}(?:\s*(?:/|of|trên)\s*\d{1,4})?[-–—\s]*$",
+                         re.IGNORECASE)
+EDGE_LINES = 2  # running headers/footers are looked for among the first/last lines of a page
+
+
+def _edge_key(line: str) -> str:
+    return re.sub(r"\d+", "#", fold(line)).strip()
+
+
+def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Drop page numbers and running headers/footers from the lines of each PDF page.
+
+    A line at the top or bottom of a page is dropped when it is a bare page number ("3",
+    "- 3 -", "Trang 3/12") or when the same line (digits aside) opens or closes at least half
+    of the pages (and two of them at least). Pure: pages of lines in, pages of lines out.
+    """
+    counts: dict[str, int] = {}
+    for lines in pages:
+        edge = [l for l in lines if l.strip()]
+        for key in {_edge_key(l) for l in edge[:EDGE_LINES] + edge[-EDGE_LINES:]}:
+            counts[key] = counts.get(key, 0) + 1
+    threshold = max(2, (len(pages) + 1) // 2)
+    repeated = {k for k, n in counts.items() if n >= threshold and k}
+    out = []
+    for lines in pages:
+        body = [l for l in lines if l.strip()]
+        head, tail = 0, len(body)
+        while head < min(EDGE_LINES, tail) and (PAGE_NUMBER.match(body[head]) or _edge_key(body[head]) in repeated):
+            head += 1
+        while tail > head and tail > len(body) - EDGE_LINES and (
+                PAGE_NUMBER.match(body[tail - 1]) or _edge_key(body[tail - 1]) in repeated):
+            tail -= 1
+        out.append(body[head:tail])
+    return out
+
+
+def read_pdf(path: Path) -> Extracted:
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError, PyPdfError
+    except ImportError:
+        raise DependencyError("reading PDF needs pypdf: pip install pypdf") from None
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise InputError(f"{path}: encrypted PDF; remove the password and try again")
+        raw = [(page.extract_text() or "").splitlines() for page in reader.pages]
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as e:
+        # pypdf reports damaged files through many exception types
+        raise InputError(f"{path}: corrupt PDF ({type(e).__name__}: {str(e)[:80]})") from None
+    if not raw:
+        raise InputError(f"{path}: PDF has no pages")
+    if not any(l.strip() for lines in raw for l in lines):
+        raise InputError(f"{path}: no text layer: needs OCR (scanned PDF, {len(raw)} page(s) of images)")
+    parts, starts, offset = [], [], 0
+    for lines in strip_running_lines(raw):
+        starts.append(offset)
+        # pages are joined by a plain line break: a paragraph running onto the next page is rejoined
+        page_text = "\n".join(lines) + "\n"
+        parts.append(page_text)
+        offset += len(page_text)
+    return Extracted("".join(parts), tuple(starts))
+
+
+def _docx_numbering(document) -> dict[tuple[str, str], tuple[str, str, int]]:
+    """(numId, level) -> (number format, label template, start) from the numbering part."""
+    from docx.oxml.ns import qn
+
+    try:
+        root = document.part.numbering_part.element
+    except (KeyError, NotImplementedError, AttributeError):
+        return {}
+    abstract = {}
+    for a in root.findall(qn("w:abstractNum")):
+        levels = {}
+        for lvl in a.findall(qn("w:lvl")):
+            fmt = lvl.find(qn("w:numFmt"))
+            text = lvl.find(qn("w:lvlText"))
+            start = lvl.find(qn("w:start"))
+            levels[lvl.get(qn("w:ilvl"))] = (fmt.get(qn("w:val")) if fmt is not None else "decimal",
+                                             text.get(qn("w:val")) if text is not None else "%1.",
+                                             int(start.get(qn("w:val"))) if start is not None else 1)
+        abstract[a.get(qn("w:abstractNumId"))] = levels
+    out = {}
+    for num in root.findall(qn("w:num")):
+        ref = num.find(qn("w:abstractNumId"))
+        for ilvl, spec in abstract.get(ref.get(qn("w:val")) if ref is not None else "", {}).items():
+            out[(num.get(qn("w:numId")), ilvl)] = spec
+    return out
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        s = "abcdđeghiklmnopqrstuvxy"[(n - 1) % 23]  # Vietnamese documents letter điểm a) b) ... đ)
+        return s.upper() if fmt == "upperLetter" else s
+    if fmt in ("upperRoman", "lowerRoman"):
+        vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+        out = ""
+        for v, r in vals:
+            while n >= v:
+                out, n = out + r, n - v
+        return out if fmt == "upperRoman" else out.lower()
+    return str(n)
+
+
+def read_docx(path: Path) -> Extracted:
+    """Paragraphs and table rows in document order, with Word's automatic list numbers
+    ("1.", "a)", "-") written out, since python-docx leaves them out of the text."""
+    try:
+        import docx
+        from docx.oxml.ns import qn
+    except ImportError:
+        raise DependencyError("reading DOCX needs python-docx: pip install python-docx") from None
+    try:
+        document = docx.Document(str(path))
+    except Exception as e:  # python-docx raises zipfile/KeyError/ValueError for damaged files
+        raise InputError(f"{path}: not a readable DOCX file ({type(e).__name__})") from None
+    numbering = _docx_numbering(document)
+    style_numbering = {}  # list styles ("List Bullet", "List Number") carry their numbering
+    for style in document.styles.element.findall(qn("w:style")):
+        if (num := style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")) is not None:
+            style_numbering[style.get(qn("w:styleId"))] = num
+    counters: dict[tuple[str, str], int] = {}
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        if block.tag == qn("w:tbl"):
+            for row in block.iter(qn("w:tr")):
+                cells = ["".join(t.text or "" for t in cell.iter(qn("w:t"))) for cell in row.iter(qn("w:tc"))]
+                lines.append(" | ".join(c.strip() for c in cells if c.strip()))
+            continue
+        if block.tag != qn("w:p"):
+            continue
+        text = "".join(t.text or "" for t in block.iter(qn("w:t")))
+        num = block.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        if num is None and (style := block.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")) is not None:
+            num = style_numbering.get(style.get(qn("w:val")))
+        if num is not None and text.strip():
+            num_id = num.find(qn("w:numId"))
+            ilvl = num.find(qn("w:ilvl"))
+            key = (num_id.get(qn("w:val")) if num_id is not None else "",
+                   ilvl.get(qn("w:val")) if ilvl is not None else "0")
+            fmt, template, first = numbering.get(key, ("decimal", "%1.", 1))
+            counters[key] = counters.get(key, first - 1) + 1
+            for k in [k for k in counters if k[0] == key[0] and k[1] > key[1]]:
+                del counters[k]  # a higher-level item restarts the numbering below it
+            label = "-" if fmt == "bullet" else template  # bullet glyphs are symbol-font characters
+            for level in range(int(key[1]) + 1):
+                label = label.replace(f"%{level + 1}", _format_number(counters.get((key[0], str(level)), 1), fmt))
+            text = f"{label} {text.strip()}" if fmt != "none" else text
+        lines.append(text)
+    return Extracted("\n\n".join(lines))
