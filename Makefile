@@ -6,7 +6,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export GRADIO_ANALYTICS_ENABLED ?= False
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup run ingest test eval browser clean
+.PHONY: setup run ingest test eval bench browser clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ ingest: setup
 
 eval: setup
 	$(BIN)/python -m kb eval
+
+# ~15 minutes on 2 cores: real corpus + synthetic 10k and 100k passages; JSON + PNG in bench/results/
+bench: setup
+	$(BIN)/python -m kb bench
 
 # Browser tests drive Debian's Chromium; install it when we can (root), else they are skipped.
 browser:

@@ -36,6 +36,42 @@ def page_span(pages: list[str]) -> str:
     return str(min(numbers)) if min(numbers) == max(numbers) else f"{min(numbers)}-{max(numbers)}"
 
 
+def bm25_index(docs: list[np.ndarray], vocab: dict[str, int], k1: float = 1.5, b: float = 0.75):
+    """A bm25s index (its default Lucene variant) built from token-id arrays in two passes.
+
+    bm25s.index materialises every (document, token, score) triple and then a sparse-matrix
+    copy: ~1 GB more at 100k passages. Here document frequencies are counted first, then the
+    token-major (CSC) arrays bm25s queries are filled in place; the scores are the same
+    (tests/test_retrieval.py compares them with bm25s.index).
+    """
+    import bm25s
+
+    n_docs, n_vocab = len(docs), len(vocab)
+    df = np.zeros(n_vocab, np.int64)
+    for ids in docs:
+        df[np.unique(ids)] += 1
+    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+    avg_len = float(np.mean([len(ids) for ids in docs])) if docs else 1.0
+    indptr = np.zeros(n_vocab + 1, np.int64)
+    np.cumsum(df, out=indptr[1:])
+    data = np.empty(int(indptr[-1]), np.float32)
+    indices = np.empty(int(indptr[-1]), np.int32)
+    cursor = indptr[:-1].copy()
+    for d, ids in enumerate(docs):
+        tokens, tf = np.unique(ids, return_counts=True)
+        tf = tf.astype(np.float32)
+        where = cursor[tokens]
+        data[where] = idf[tokens] * tf / (k1 * (1 - b + b * len(ids) / avg_len) + tf)
+        indices[where] = d
+        cursor[tokens] += 1
+    index = bm25s.BM25(k1=k1, b=b)
+    index.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
+    index.vocab_dict = vocab
+    index.unique_token_ids_set = set(vocab.values())
+    index.nonoccurrence_array = None  # only the BM25L / BM25+ variants use it
+    return index
+
+
 @dataclass(frozen=True)
 class Search:
     query: Query
@@ -52,8 +88,6 @@ class Retriever:
     """Holds the passages, the BM25 index and the lexicon; dense search goes to the store."""
 
     def __init__(self, chunks: list[Chunk], docs: dict[str, DocMeta], store, embedder):
-        import bm25s
-
         self.chunks = chunks
         self.docs = docs
         self.store = store
@@ -67,6 +101,8 @@ class Retriever:
         heads: dict[str, list[str]] = {}
         bm25_ids, self._terms = [], []
         for c in chunks:
+            if len(heads) > 20_000:
+                heads.clear()  # bounded: a corpus whose every header differs gains nothing from it
             body = syllables(c.text)
             head = heads.get(c.header)
             if head is None:
@@ -79,8 +115,7 @@ class Retriever:
             self._terms.append(np.unique(self._ids(with_pairs(section + body))))
         del heads
         self.vocab_list = list(self.vocab)
-        self.bm25 = bm25s.BM25()
-        self.bm25.index(bm25s.tokenization.Tokenized(ids=bm25_ids, vocab=self.vocab), show_progress=False)
+        self.bm25 = bm25_index(bm25_ids, self.vocab)
         del bm25_ids
         self.term_set = lru_cache(maxsize=4096)(self._term_set)
         self.starts = lru_cache(maxsize=4096)(self._starts)

@@ -95,3 +95,24 @@ def test_agency_answer_names_no_agency_the_task_is_not_given_to(kb):
     lead = "\n".join(answer.text.splitlines()[:2])
     assert "Phòng Y tế, Trung tâm Y tế" in lead
     assert "Giáo dục" not in lead and "UBND các xã" not in lead
+
+
+def test_bm25_index_scores_like_bm25s(kb):
+    """kb builds its BM25 arrays itself (memory at 100k passages); the scores must not change."""
+    import bm25s
+    import numpy as np
+
+    from kb.retrieve import bm25_index
+    from kb.text import lexical_tokens
+
+    texts = [c.embed_text for c in kb.chunks]
+    vocab: dict[str, int] = {}
+    ids = [np.array([vocab.setdefault(t, len(vocab)) for t in lexical_tokens(x)], np.int32) for x in texts]
+    ours = bm25_index(ids, dict(vocab))
+    theirs = bm25s.BM25()
+    theirs.index(bm25s.tokenization.Tokenized(ids=[list(map(int, i)) for i in ids], vocab=dict(vocab)),
+                 show_progress=False)
+    for q in ["giám định pháp y", "tổng đài 111", "trẻ em bị xâm hại tình dục", "ủy ban nhân dân cấp xã"]:
+        tokens = [t for t in lexical_tokens(q) if t in vocab]
+        a, b = ours.get_scores(tokens), theirs.get_scores(tokens)
+        assert np.allclose(a, b, rtol=1e-4, atol=1e-5) and a.max() > 0
