@@ -136,9 +136,9 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     >>> ingest(Config.from_env(), [Path("new-plan.pdf")])  # add a file
     """
     store = ChromaStore(config)
-    if rebuild and store.exists:
-        store.reset()
     sources = store.sources() if store.exists else []
+    if store.exists and (rebuild or store.outdated):  # an older format is rebuilt from its sources
+        store.reset()
     if store.exists:
         store.check(allow_incomplete=True)
     known = set(sources)

@@ -64,6 +64,12 @@ class ChromaStore:
         return dict(self._collection.metadata or {})
 
     @property
+    def outdated(self) -> bool:
+        """Built by kb with the same model but an older index format: rebuildable from its sources."""
+        info = self.info
+        return "kb_model" in info and info.get("kb_format") != FORMAT and info["kb_model"] == self.config.model_id
+
+    @property
     def exists(self) -> bool:
         return "kb_model" in self.info
 
@@ -76,8 +82,8 @@ class ChromaStore:
             raise IndexIncompleteError("the last `kb ingest` was interrupted before it finished; "
                                        "run `python -m kb ingest` again to complete the index")
         if info.get("kb_format") != FORMAT:
-            raise IndexMismatchError("the index was built by another version of kb; "
-                                     "rebuild it with `python -m kb ingest --rebuild`")
+            raise IndexMismatchError("the index was built by another version of kb; run "
+                                     "`python -m kb ingest` to rebuild it (embeddings are cached)")
         if info["kb_model"] != self.config.model_id:
             raise IndexMismatchError(
                 f"the index was built with {info['kb_model']} but kb is configured for "

@@ -62,3 +62,17 @@ def test_catalog_correction_updates_metadata_without_re_embedding(tmp_path, tiny
     assert (report.added, report.removed, report.embedded) == (0, 0, 0) and report.updated == report.chunks
     kb = KnowledgeBase.open(config)
     assert kb.documents["thu"].issuer == "UBND huyện B"
+
+
+def test_index_of_an_older_format_is_rebuilt_by_ingest(tmp_path, tiny_corpus):
+    from kb.store import ChromaStore
+
+    config = Config(corpus_dir=tiny_corpus, data_dir=tmp_path / "d")
+    first = ingest(config)
+    store = ChromaStore(config)
+    store._collection.modify(metadata={**store.info, "kb_format": 1})  # as kb 0.x left it
+    with pytest.raises(IndexMismatchError, match="python -m kb ingest"):
+        KnowledgeBase.open(config)
+    again = ingest(config)
+    assert again.ok and again.chunks == first.chunks and again.embedded == 0  # from the cache
+    assert KnowledgeBase.open(config).ask("Ai chủ trì điều tra các vụ xâm hại trẻ em?").citations
