@@ -274,9 +274,11 @@ class OnnxE5:
         bias = ((1.0 - mask) * -1e9)[:, None, None, :].astype(np.float32)
         return x.astype(np.float32), bias, mask
 
-    def passages(self, texts: list[str], batch: int = 8) -> np.ndarray:
-        """L2-normalized passage embeddings [len(texts), 384]; long texts averaged over windows."""
+    def passages(self, texts: list[str], batch: int = 8, progress=None) -> np.ndarray:
+        """L2-normalized passage embeddings [len(texts), 384]; long texts averaged over windows.
+        `progress(n)` is told of texts finished, batch by batch."""
         wins = [(i, s) for i, t in enumerate(texts) for s in self.windows(t)]
+        left = np.bincount([i for i, _ in wins], minlength=len(texts))
         order = sorted(range(len(wins)), key=lambda j: len(wins[j][1]))  # little padding per batch
         sums = np.zeros((len(texts), self.w.H), np.float64)
         weights = np.zeros(len(texts))
@@ -285,9 +287,14 @@ class OnnxE5:
             x, bias, mask = self._embed_inputs([s for _, s in part])
             hidden = self.session.run(None, {"x": x, "bias": bias})[0]
             means = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+            finished = 0
             for (i, s), m in zip(part, means):
                 n = max(len(s) - 2, 1)
                 sums[i] += n * m
                 weights[i] += n
+                left[i] -= 1
+                finished += left[i] == 0
+            if progress and finished:
+                progress(int(finished))
         out = sums / np.maximum(weights, 1)[:, None]
         return (out / np.linalg.norm(out, axis=1, keepdims=True).clip(1e-12)).astype(np.float32)

