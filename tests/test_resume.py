@@ -50,7 +50,9 @@ BATCH = 128  # kb.ingest.BATCH_ONNX: passages embedded and cached together
 
 def test_ctrl_c_during_first_build_then_rerun_finishes(law_corpus, tmp_path):
     data = tmp_path / "data"
-    shutil.copy(CORPUS / "nghi-dinh-56-2017.txt", law_corpus)  # two documents: more than one batch
+    for f in CORPUS.glob("*.txt"):  # the whole corpus: seconds of work left after the first batch
+        shutil.copy(f, law_corpus)
+    shutil.copy(CORPUS / "catalog.toml", law_corpus)
     proc = start_ingest(law_corpus, data)
     wait_for_progress(proc, BATCH + 8)  # the first batch is done and cached
     proc.send_signal(signal.SIGINT)
@@ -70,8 +72,9 @@ def test_kill_during_an_update_keeps_the_old_index(law_corpus, tmp_path):
     config = Config(corpus_dir=law_corpus, data_dir=data)
     assert ingest(config).ok
     before = {c.id for c in ChromaStore(config).load()[0]}
-    # a new document arrives; the run is killed while embedding it
-    shutil.copy(CORPUS / "nghi-dinh-56-2017.txt", law_corpus)
+    # new documents arrive; the run is killed while embedding them
+    for f in CORPUS.glob("*.txt"):
+        shutil.copy(f, law_corpus)
     proc = start_ingest(law_corpus, data)
     wait_for_progress(proc, 16)
     proc.kill()
