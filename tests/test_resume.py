@@ -21,8 +21,11 @@ from .conftest import CORPUS, ROOT
 
 def start_ingest(corpus, data):
     env = {**os.environ, "KB_DATA_DIR": str(data), "KB_CORPUS_DIR": str(corpus), "PYTHONUNBUFFERED": "1"}
+    # a test runner started in the background may ignore SIGINT, and children inherit that:
+    # give the child the default disposition a terminal's Ctrl-C meets
     return subprocess.Popen([sys.executable, "-m", "kb", "ingest"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for_progress(proc, at_least: int, timeout: float = 300) -> int:
