@@ -154,10 +154,10 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     chunks, docs, failed_sources = parse_sources([Path(s) for s in sources], config, report)
     report.documents, report.chunks = len(docs), len(chunks)
 
-    existing = store.ids()
+    old_chunks, old_docs = store.load()  # also what an interrupted run managed to write
+    existing = {c.id for c in old_chunks}
     wanted = {c.id for c in chunks}
     new = [c for c in chunks if c.id not in existing]
-    old_chunks, old_docs = store.load() if existing else ([], {})
     keep_docs = {d for d, m in old_docs.items() if m.source in failed_sources}
     stale = [c.id for c in old_chunks if c.id not in wanted and c.doc_id not in keep_docs]
     # unchanged passages whose place or parsed data changed (a passage inserted before them, a
@@ -180,7 +180,7 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
             cache.close()
         report.embedded = len({c.embed_text for c in new}) - before
     if new or changed or stale:
-        store.mark_pending()
+        store.mark_pending(docs)
         if new:
             store.add(new, vectors)
         if changed:

@@ -108,22 +108,24 @@ class ChromaStore:
         raw = json.loads(self.info.get("kb_docs", "{}"))
         return {d: DocMeta(**{**m, "aliases": tuple(m.get("aliases", ()))}) for d, m in raw.items()}
 
-    def mark_pending(self) -> None:
-        """Flag an index being rewritten: if the process dies now, readers are told to re-run
-        ingest rather than served a mix of old and new passages. A first build has no model
-        recorded yet, so it already reads as missing until mark()."""
+    def mark_pending(self, docs: dict[str, DocMeta]) -> None:
+        """Before writing passages: record their documents (so that a rerun after a crash can
+        read every passage written) and flag an index being rewritten, so that readers are told
+        to re-run ingest rather than served a mix of old and new passages. A first build has no
+        model recorded yet, so it reads as missing until mark()."""
         info = self.info
+        known = {d: m for d, m in self.documents().items() if d not in docs}
+        meta = {**info, "kb_docs": json.dumps({d: asdict(m) for d, m in sorted({**known, **docs}.items())},
+                                              ensure_ascii=False)}
         if "kb_model" in info:
-            self._collection.modify(metadata={**info, "kb_state": "syncing"})
+            meta["kb_state"] = "syncing"
+        self._collection.modify(metadata=meta)
 
     def reset(self) -> None:
         self._client.delete_collection(COLLECTION)
         self.__init__(self.config)
 
     # --- writing -------------------------------------------------------------------------
-    def ids(self) -> set[str]:
-        return {row[0] for row in self._rows([])}
-
     @staticmethod
     def _node(chunk: Chunk, vec):
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode

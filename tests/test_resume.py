@@ -110,3 +110,22 @@ def test_crash_while_writing_is_flagged_and_rerun_repairs_it(tiny_corpus, tmp_pa
     assert report.ok and report.added == 0 and report.removed == 1
     kb = KnowledgeBase.open(config)
     assert any("20/12/2024" in c.text for c in kb.chunks) and not any("15/12/2024" in c.text for c in kb.chunks)
+
+
+def test_crash_while_adding_passages_of_a_first_build_then_rerun_finishes(law_corpus, tmp_path, monkeypatch):
+    config = Config(corpus_dir=law_corpus, data_dir=tmp_path / "data")
+    real_add = ChromaStore.add
+
+    def half_then_crash(self, chunks, vectors):
+        real_add(self, chunks[:40], vectors[:40])
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(ChromaStore, "add", half_then_crash)
+    with pytest.raises(RuntimeError):
+        ingest(config)
+    monkeypatch.undo()
+    with pytest.raises(IndexMissingError):  # passages were written, but no index is served
+        KnowledgeBase.open(config, build_if_missing=False)
+    report = ingest(config)
+    assert report.ok and report.added == report.chunks - 40 and report.embedded == 0
+    assert KnowledgeBase.open(config).ask("Trẻ em là người dưới bao nhiêu tuổi?").citations
