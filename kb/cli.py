@@ -66,6 +66,13 @@ def cmd_ask(args, config: Config) -> int:
 def cmd_eval(args, config: Config) -> int:
     from . import evaluate as ev
 
+    if args.danger:
+        kb = _open(config)
+        data = ev.evaluate_danger(kb, Path(args.danger), cv=args.cv)
+        path = ev.write_report(data, Path(args.out))
+        print(ev.format_danger(data))
+        print(f"report: {path}")
+        return 0
     rows = ev.load_qa(Path(args.qa))
     kb = _open(config)
     kb_results = ev.evaluate_kb(kb, rows)
@@ -180,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="eval/reports")
     s.add_argument("--no-baseline", action="store_true", help="skip the plain llama-index baseline")
     s.add_argument("--details", action="store_true", help="add per-question results to the report")
+    s.add_argument("--danger", metavar="FILE", help="instead: recall / false alarms of the danger check on "
+                   "labelled messages (eval/danger/*.jsonl)")
+    s.add_argument("--cv", action="store_true", help="with --danger: out-of-fold scores (5 folds) on the "
+                   "file the check is fitted on")
     s = sub.add_parser("bench", help="measure ingest speed, latency and memory; save JSON + PNG")
     s.add_argument("--sizes", default="10000,100000", help="synthetic corpus sizes in passages (comma-separated)")
     s.add_argument("--out", default="bench/results")
