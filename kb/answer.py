@@ -160,12 +160,13 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
 
 
 def compose_urgent(question: str, own: Search, reporting: Search, after: Search, local: Search | None,
-                   docs: dict[str, DocMeta], top_k: int = 10) -> Answer:
+                   docs: dict[str, DocMeta], top_k: int = 10, own_first: bool = False) -> Answer:
     """A message about a child in danger: the hotlines first; then whom to report to
     (`reporting`: a search for who receives reports) and what happens after a report
     (`after`), as the documents say; the local hotline when the message names a place with a
     plan (`local`); then what the documents say on the message's own subject when they cover
-    it. Never the refusal text."""
+    it (first, when `own_first`: the check was in doubt, the message may be a question).
+    Never the refusal text."""
     en = own.query.lang == "en"
     shown: list[Hit] = []
 
@@ -180,6 +181,14 @@ def compose_urgent(question: str, own: Search, reporting: Search, after: Search,
         return f"{docs[hit.chunk.doc_id].label}, {hit.chunk.where}: “{best_sentence(hit, search)}” [{ref(hit)}]"
 
     lines = [HOTLINE_EN if en else HOTLINE_VI, ""]
+    answered = bool(own.hits) and not should_abstain(own)
+
+    def own_line() -> str:
+        return ("What the documents say about this: " if en else "Văn bản nói về trường hợp này: ") \
+            + quote(own.hits[0], own)
+
+    if answered and own_first:
+        lines.append(own_line())
     receivers = [h for h in reporting.hits if RECIPIENT.search(h.chunk.text)][:2] or list(reporting.hits[:1])
     lines.append("Whom to report to, as the documents say:" if en else "Báo cho ai, theo văn bản:")
     lines += [f"- {quote(h, reporting)}" for h in receivers]
@@ -188,9 +197,8 @@ def compose_urgent(question: str, own: Search, reporting: Search, after: Search,
     phones = [h for h in (local.hits[:3] if local else ()) if PHONE.search(h.chunk.text)]
     if phones:
         lines.append(("Local hotline: " if en else "Đường dây nóng tại địa phương: ") + quote(phones[0], local))
-    if own.hits and not should_abstain(own):
-        lines.append(("What the documents say about this: " if en else "Văn bản nói về trường hợp này: ")
-                     + quote(own.hits[0], own))
+    if answered and not own_first:
+        lines.append(own_line())
     lines += ["", "Sources:" if en else "Nguồn:"]
     lines += [f"[{n}] {docs[h.chunk.doc_id].label} — {h.chunk.where}" for n, h in enumerate(shown, 1)]
     direct = lines[0]

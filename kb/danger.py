@@ -94,6 +94,9 @@ class DangerTuning:
     l2: float = 0.01  # ridge penalty of the logistic regression
     threshold: float = 0.2  # probability from which a message is flagged
     doubt_floor: float = 0.1  # from here up to the threshold, the lexicon decides
+    # not fitted, a choice: below this probability a flagged message may be a question (a false
+    # alarm), so the passage on what it asks comes before the reporting steps, after the hotline
+    confident: float = 0.5
 
 
 TUNING = DangerTuning()

@@ -99,12 +99,12 @@ class KnowledgeBase:
         vectors = self.danger_vectors([e.text for e in examples])
         return fit(vectors, np.array([e.label for e in examples]), tuning or TUNING)
 
-    def is_urgent(self, question: str, search: Search | None = None) -> bool:
-        """Does the message describe a child in danger?"""
+    def danger_probability(self, question: str, search: Search | None = None) -> float:
+        """How likely the message describes a child in danger (the classifier's view)."""
         if self.danger is None:
             self.danger = self.fit_danger()
         search = search or self.search(question, k=1)
-        return self.danger.is_urgent(question, search.vector)
+        return self.danger.probability(question, search.vector)
 
     @property
     def documents(self):
@@ -191,10 +191,14 @@ class KnowledgeBase:
         if not question or not question.strip():
             raise KBError("the question is empty")
         start = time.perf_counter()
+        from .danger import flag
+
         search = self.search(question, k=10, doc_ids=doc_ids)
-        if self.is_urgent(question, search):
+        p = self.danger_probability(question, search)
+        if flag(p, question, self.danger.tuning):
             reporting, after, local = self.reporting_searches(search.scope)
-            answer = compose_urgent(question, search, reporting, after, local, self.documents)
+            answer = compose_urgent(question, search, reporting, after, local, self.documents,
+                                    own_first=p < self.danger.tuning.confident)
         else:
             answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search))
         return replace(answer, latency_ms=(time.perf_counter() - start) * 1000)
