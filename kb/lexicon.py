@@ -127,7 +127,10 @@ def analyze(question: str, lexicon: Lexicon) -> Query:
         english = [w for w in plain if w in EN_MARKERS]
         if not (len(english) >= max(3, 0.4 * len(plain)) and len(plain) > 1.5 * len(accented)):
             return Query(q, "vi", q, q)
-        en_words = [w for w in en_words if fold(w) == w]
+        # English words only: not the Vietnamese runs ("Ninh Thuận"), nor fragments of their words
+        span_words = {w.lower() for span in vietnamese_spans(q, lexicon) for w in span.split()}
+        en_words = [w for w in _EN_WORD.findall(" ".join(w for w in lower.split() if fold(w) == w))
+                    if w not in span_words]
     # Short English words often spell Vietnamese syllables ("my", "do", "to"): a clear majority
     # of English words decides alone; a weaker one needs words the corpus does not know.
     if en_words and (accented or en_hits >= max(2, 0.5 * len(en_words)) or
@@ -138,8 +141,22 @@ def analyze(question: str, lexicon: Lexicon) -> Query:
         return Query(q, "en", q, f"{' '.join(vi_terms)} {' '.join(vi_spans)} {numbers}".strip(),
                      tuple(w for w in missing if w not in EN_MARKERS and len(w) > 2 and not w.isdigit()),
                      tuple(t for t in vi_terms if fold(t) not in ("ai", "la")) + vi_spans + tuple(numbers.split()))
-    restored = lexicon.restore(q)
+    restored = lexicon.restore(expand_shorthand(q))
     return Query(q, "vi-nodiac", restored, restored)
+
+
+# How Vietnamese is typed on a phone without diacritics: shorthand for common words, which the
+# documents never use, so the corpus cannot restore them.
+SHORTHAND = {"hs": "học sinh", "gv": "giáo viên", "ko": "không", "k": "không", "kh": "không",
+             "dc": "được", "đc": "được", "j": "gì", "ntn": "như thế nào", "bn": "bao nhiêu",
+             "vs": "với", "tp": "thành phố", "ubnd": "ủy ban nhân dân", "ldtbxh": "lao động thương binh xã hội",
+             "bvte": "bảo vệ trẻ em", "te": "trẻ em", "sn": "sinh nhật", "ng": "người", "cq": "cơ quan",
+             "qd": "quy định", "nd": "nghị định", "tt": "thông tư", "mn": "mọi người", "ctv": "cộng tác viên"}
+
+
+def expand_shorthand(text: str) -> str:
+    """'thay co phat hien hs bi xam hai thi lam j' -> '... học sinh ... gì' (whole words only)."""
+    return re.sub(r"[^\W_]+", lambda m: SHORTHAND.get(m.group().lower(), m.group()), text)
 
 # Question words never appear in the documents, so the corpus cannot restore them: teach the
 # restorer the common ones (they weigh as if seen many times).

@@ -58,3 +58,11 @@ def test_english_questions_carrying_vietnamese_names_stay_english():
     assert q.lang == "en" and "bóc lột trẻ em" in q.groups
     assert analyze("Luật Trẻ em định nghĩa child abuse là gì?", lexicon).lang == "vi"
     assert analyze("Tỉnh Đoàn Ninh Thuận có nhiệm vụ gì?", lexicon).lang == "vi"
+
+
+def test_phone_shorthand_is_read_as_the_words_it_stands_for():
+    from kb.lexicon import Lexicon, analyze
+
+    lexicon = Lexicon.build(["Giáo viên phát hiện học sinh bị xâm hại có trách nhiệm thông báo ngay."])
+    q = analyze("gv phat hien hs bi xam hai thi lam j", lexicon)
+    assert q.lang == "vi-nodiac" and "giáo viên" in q.dense_text and "học sinh" in q.dense_text
