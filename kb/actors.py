@@ -15,7 +15,7 @@ HEAD = re.compile(
     r"bo(?! tri| sung| xung| sung)\b|so\b|phong(?! ngua|,? chong| tranh)\b|ban(?! hanh)\b|cong an|co quan|"
     r"co so (?:kham|giao duc|cung cap|tro giup)|trung tam|trung uong|tong dai|tinh doan|huyen doan|thanh doan|"
     r"doan(?! the)\b|nha thieu nhi|nha truong|mat tran|to chuc(?: kinh te| xa hoi| chinh tri| thanh vien| dai dien|,|$)|"
-    r"cha\b|giao vien|nguoi (?:lam cong tac|cham soc|giam ho|dung dau|hanh nghe|su dung lao dong)|"
+    r"cha\b|giao vien|nguoi (?:lam cong tac|cham soc|giam ho|dung dau|hanh nghe|su dung lao dong|nhan cham soc|dai dien)|"
     r"phu nu mang thai|thanh vien|gia dinh|ca nhan|don vi|noi tiep nhan|can bo|thu truong|lanh dao)")
 # What follows the subject: an obligation, or the verb of the duty itself.
 VERB = re.compile(
@@ -23,10 +23,11 @@ VERB = re.compile(
     r"thuc hien|tham gia|quyet dinh|ban hanh|tao dieu kien|bao dam|dam bao|ap dung|huong dan|thanh lap|giao nhiem vu|"
     r"xem xet|chi dao|xay dung|truc tiep|bao cao|trien khai|theo chuc nang|can cu vao|neu phat hien|lap du toan|"
     r"phat hien|gui|thuyet minh|cung cap|huy bo|to chuc trien khai|trinh|chu dong|tiep nhan|khai sinh|trau doi|"
-    r"guong mau|theo doi|tuyen truyen|tang cuong|lua chon|giu gin|boi thuong)\b")
+    r"guong mau|theo doi|tuyen truyen|tang cuong|lua chon|giu gin|boi thuong|dinh ky|hang nam|hang quy|danh gia|"
+    r"ra soat|cap nhat|thong bao|chuyen|tham dinh)\b")
 STRONG = re.compile(r"\s(co trach nhiem|chiu trach nhiem|co tham quyen|phai|ngoai viec)\b")
 # A clause that opens a sentence before its subject ("Trong thời hạn ..., X ...", "Khi ... thì X ...").
-CLAUSE = re.compile(r"^(trong thoi han|trong truong hop|trong qua trinh|sau khi|can cu|tru truong hop|"
+CLAUSE = re.compile(r"^(trong thoi han|trong truong hop|trong qua trinh|sau khi|sau \d+|can cu|tru truong hop|"
                     r"hang nam|hang quy|dinh ky)[^,]*,\s*")
 CONDITION = re.compile(r"^(khi|truong hop|neu)\b.*?\sthi\s")
 NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[-+•])\s*")
@@ -90,7 +91,13 @@ def subject_of(sentence: str, strong_only: bool = False) -> tuple[str, str]:
     stripped = False
     for _ in range(5):  # leading clauses, one comma at a time ("Căn cứ ..., trong thời hạn ..., X ...")
         folded = fold(text)
-        m = CLAUSE.match(folded) or CONDITION.match(folded)
+        cond = CONDITION.match(folded)
+        if cond and re.match(r"phai\b", folded[cond.end():]):  # "Trường hợp X xâm hại trẻ em thì phải ..."
+            inner = re.sub(r"^\S+(\s+hợp)?\s+", "", text[:cond.end()])  # drop "Trường hợp" / "Khi" / "Nếu"
+            act = re.search(r"\s(xam hai|vi pham|gay|co hanh vi|khong)\b", fold(inner))
+            inner = inner[:act.start()].strip() if act and HEAD.match(fold(inner)) else ""
+            return (inner, text[cond.end():]) if inner else ("", sentence)
+        m = CLAUSE.match(folded) or cond
         if not m and stripped and not HEAD.match(folded) and "," in text[:150]:
             m = re.match(r"^[^,]*,\s*", text)
         if not m:

@@ -133,7 +133,7 @@ def cmd_duties(args, config: Config) -> int:
 
     chunks, docs = load_passages(config, progress=_progress)
     rows = filter_duties(extract_duties(chunks, docs), args.agency or "", args.sector or "", args.doc or "")
-    _emit([r.to_dict() for r in rows], ["sector", "agency", "role", "duty", "doc_label", "section"], args.format)
+    _emit([r.to_dict() for r in rows], ["sector", "agency", "role", "duty", "doc_label", "section", "refs"], args.format)
     return 0
 
 
@@ -145,8 +145,9 @@ def cmd_deadlines(args, config: Config) -> int:
     rows = [r for r in extract_deadlines(chunks, docs) if not args.doc or r.doc_id == args.doc]
     if args.ics:
         Path(args.ics).write_bytes(to_ics(rows))
-        print(f"{sum(r.kind != 'duration' for r in rows)} dated deadlines written to {args.ics}", file=sys.stderr)
-    _emit([r.to_dict() for r in rows], ["when", "kind", "iso_date", "obligation", "doc_label", "section"], args.format)
+        print(f"{sum(bool(r.iso_date) for r in rows)} dated deadlines written to {args.ics}", file=sys.stderr)
+    _emit([r.to_dict() for r in rows], ["when", "kind", "iso_date", "agency", "obligation", "recipient", "doc_label",
+                                        "section"], args.format)
     return 0
 
 

@@ -127,6 +127,9 @@ def extract_duties(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Duty]:
                     actors = split_actors(named.group(1))
                 elif subject:
                     actors = split_actors(subject)
+                if re.search(r"co quyen sau|co quyen:", fold(sent)):  # rights, not duties
+                    lead = (c.section, [])
+                    continue
                 if sent.rstrip().endswith(":") or named:
                     # "... có trách nhiệm sau đây:" hands the duties to its items; "... gồm:" lists
                     # what the duty covers, so the lead-in is the duty and its items are not

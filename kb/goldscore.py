@@ -83,3 +83,24 @@ def report(gold: list[dict], rows: list[dict], all_docs: set[str]) -> dict[str, 
     for doc in sorted(all_docs):
         out[doc] = score(gold, rows, {doc})
     return out
+
+
+@dataclass(frozen=True)
+class DeadlineScore:
+    found: int  # gold rows with a row of the same document, obligation and time
+    gold: int
+    actor_right: int  # found rows whose actor is the gold one (gold rows that name an actor)
+    with_actor: int  # gold rows that name an actor
+    filled: int  # extracted rows with an actor
+    extracted: int
+
+
+def score_deadlines(gold: list[dict], rows: list[dict]) -> DeadlineScore:
+    found = actor_right = 0
+    for g in gold:
+        hits = [r for r in rows if r["doc_id"] == g["doc_id"] and _norm(g["obligation"]) in _norm(r["obligation"])
+                and _norm(g["when"]) in _norm(r["when"])]
+        found += bool(hits)
+        actor_right += bool(g["actor"]) and any(same_actor(g["actor"], a) for r in hits for a in [r["agency"], *r["agency"].split("; ")])
+    return DeadlineScore(found, len(gold), actor_right, sum(bool(g["actor"]) for g in gold),
+                         sum(bool(r["agency"]) for r in rows), len(rows))

@@ -90,7 +90,7 @@ class KnowledgeBase:
         if self._deadlines is None:
             from .deadlines import extract_deadlines
 
-            self._deadlines = extract_deadlines(self.chunks, self.documents)
+            self._deadlines = extract_deadlines(self.chunks, self.documents, self.duty_rows)
         return self._deadlines
 
     def assigned(self, search: Search) -> tuple:
