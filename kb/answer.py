@@ -123,9 +123,10 @@ def _position(hit: Hit, hits: list[Hit]) -> int | None:
 
 
 def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int = 5,
-            lang: str | None = None, assigned: tuple[Hit, ...] = ()) -> Answer:
+            lang: str | None = None, assigned: tuple[Hit, ...] = (), notes=()) -> Answer:
     """The answer to `question` from `search`; `lang` overrides the language to answer in;
-    `assigned` are passages where the documents give the asked-about task to an agency."""
+    `assigned` are passages where the documents give the asked-about task to an agency; `notes`
+    are the catalog's maintainer notes, printed under the quotes they concern (kb/notes.py)."""
     lang = lang or search.query.lang
     en = lang == "en"
     urgent = is_urgent(question)
@@ -170,5 +171,10 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         lines.append(f"[{n}] {meta.label} — {h.chunk.where}")
         quote = h.chunk.text if len(h.chunk.text) <= 500 else f"… {best_sentence(h, search)} …"
         lines.append(f"“{quote}”")
+        if notes:
+            from .notes import notes_for
+
+            if note := notes_for(notes, h.chunk.doc_id, h.chunk.text, h.chunk.agency):
+                lines.append(note)
     return Answer(question=question, text="\n".join(lines), abstained=abstained, citations=citations,
                   urgent=urgent, lang=lang, direct=direct)

@@ -41,6 +41,7 @@ class Deadline:
     chunk_id: str
     until: str = ""  # last day of the plan's period (YYYY-MM-DD), where yearly dates stop
     since: str = ""  # first year of the plan's period, where undated yearly dates start
+    note: str = ""  # a maintainer's note (kb/notes.py)
 
     @property
     def uid(self) -> str:
@@ -151,7 +152,8 @@ def to_ics(rows: list[Deadline], year: int | None = None, stamp: datetime | None
         ev.add("dtstamp", stamp)
         ev.add("summary", summary(f"{r.agency}: {r.obligation}" if r.agency else r.obligation))
         to = f"\nGửi: {r.recipient}" if r.recipient else ""
-        ev.add("description", f"{r.obligation}\n{r.when}{to}\n\n{r.doc_label} — {r.section}")
+        note = f"\n{r.note}" if r.note else ""
+        ev.add("description", f"{r.obligation}\n{r.when}{to}{note}\n\n{r.doc_label} — {r.section}")
         ev.add("dtstart", day)
         if r.kind == "annual":
             rule = {"freq": "yearly"}

@@ -32,6 +32,7 @@ class Duty:
     section: str
     chunk_id: str
     refs: str = ""  # "Mục 6 Phần II: 6. Tăng cường hệ thống điều tra ..." for references in the duty
+    note: str = ""  # a maintainer's note (kb/notes.py): an erratum, or the duty has moved since
 
 
     def to_dict(self) -> dict:

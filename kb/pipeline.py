@@ -43,6 +43,7 @@ class KnowledgeBase:
         self._duties = None
         self._duty_postings = None
         self._deadlines = None
+        self._notes = None
 
     @classmethod
     def open(cls, config: Config, build_if_missing: bool = True, progress=None) -> "KnowledgeBase":
@@ -76,12 +77,23 @@ class KnowledgeBase:
         return self.retriever.search(question, k=k, doc_ids=doc_ids)
 
     @property
+    def notes(self):
+        """Maintainer notes of the corpus catalog (errata, duties that moved)."""
+        if self._notes is None:
+            from .notes import load_notes
+
+            self._notes = load_notes(self.config.corpus_dir)
+        return self._notes
+
+    @property
     def duty_rows(self):
         """The responsibility matrix of the index (computed once)."""
         if self._duties is None:
             from .duties import extract_duties
 
-            self._duties = extract_duties(self.chunks, self.documents)
+            from .notes import annotate_rows
+
+            self._duties = annotate_rows(extract_duties(self.chunks, self.documents), self.notes, "duty")
         return self._duties
 
     @property
@@ -90,7 +102,10 @@ class KnowledgeBase:
         if self._deadlines is None:
             from .deadlines import extract_deadlines
 
-            self._deadlines = extract_deadlines(self.chunks, self.documents, self.duty_rows)
+            from .notes import annotate_rows
+
+            self._deadlines = annotate_rows(extract_deadlines(self.chunks, self.documents, self.duty_rows), self.notes,
+                                            "obligation")
         return self._deadlines
 
     def assigned(self, search: Search) -> tuple:
@@ -150,10 +165,11 @@ class KnowledgeBase:
             raise KBError("the question is empty")
         start = time.perf_counter()
         search = self.search(question, k=10, doc_ids=doc_ids)
-        answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search))
+        answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search),
+                         notes=self.notes)
         if answer.urgent and answer.abstained:
             # Someone describes a child being harmed in words the documents do not use:
             # answer what matters then, whom to report to, after the hotline.
             fallback = self.search(REPORTING_QUESTION, k=10)
-            answer = compose(question, fallback, self.documents, top_k=10, lang=answer.lang)
+            answer = compose(question, fallback, self.documents, top_k=10, lang=answer.lang, notes=self.notes)
         return replace(answer, latency_ms=(time.perf_counter() - start) * 1000)

@@ -137,8 +137,8 @@ def duties_table(rows) -> str:
 
 def _refs(row) -> str:
     """'Mục 6 Phần II' resolved to its title, under the duty."""
-    refs = getattr(row, "refs", "")
-    return f"<br><small>{html.escape(refs)}</small>" if refs else ""
+    extra = [x for x in (getattr(row, "refs", ""), getattr(row, "note", "")) if x]
+    return "".join(f"<br><small>{html.escape(x)}</small>" for x in extra)
 
 
 def deadlines_table(rows) -> str:
@@ -146,7 +146,7 @@ def deadlines_table(rows) -> str:
         return "<p>—</p>"
     body = "".join(
         f"<tr><td><b>{html.escape(r.when)}</b></td><td>{html.escape(r.agency) or '—'}</td>"
-        f"<td>{html.escape(r.obligation)}"
+        f"<td>{html.escape(r.obligation)}{_refs(r)}"
         f"{'<br><small>→ ' + html.escape(r.recipient) + '</small>' if r.recipient else ''}</td>"
         f"<td>{_open_link(r.chunk_id, r.doc_label)}<br><small>{html.escape(r.section)}</small></td></tr>"
         for r in rows)
