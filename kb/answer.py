@@ -108,10 +108,12 @@ def _position(hit: Hit, hits: list[Hit]) -> int | None:
 
 
 def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int = 5,
-            lang: str | None = None, assigned: tuple[Hit, ...] = (), urgent: bool = False) -> Answer:
+            lang: str | None = None, assigned: tuple[Hit, ...] = (), urgent: bool = False,
+            notes=()) -> Answer:
     """The answer to `question` from `search`; `lang` overrides the language to answer in;
     `assigned` are passages where the documents give the asked-about task to an agency;
-    `urgent`: the message signals a child in danger (the hotline leads)."""
+    `urgent`: the message signals a child in danger (the hotline leads); `notes` are the
+    catalog's maintainer notes, printed under the quotes they concern (kb/notes.py)."""
     lang = lang or search.query.lang
     en = lang == "en"
     hits = list(search.hits[:max(top_k, 1)])
@@ -155,6 +157,11 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         lines.append(f"[{n}] {meta.label} — {h.chunk.where}")
         quote = h.chunk.text if len(h.chunk.text) <= 500 else f"… {best_sentence(h, search)} …"
         lines.append(f"“{quote}”")
+        if notes:
+            from .notes import notes_for
+
+            if note := notes_for(notes, h.chunk.doc_id, h.chunk.text, h.chunk.agency):
+                lines.append(note)
     return Answer(question=question, text="\n".join(lines), abstained=abstained, citations=citations,
                   urgent=urgent, lang=lang, direct=direct)
 

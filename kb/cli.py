@@ -139,8 +139,12 @@ def cmd_duties(args, config: Config) -> int:
     from .pipeline import load_passages
 
     chunks, docs = load_passages(config, progress=_progress)
+    from .notes import annotate_rows, load_notes
+
     rows = filter_duties(extract_duties(chunks, docs), args.agency or "", args.sector or "", args.doc or "")
-    _emit([r.to_dict() for r in rows], ["sector", "agency", "role", "duty", "doc_label", "section"], args.format)
+    rows = annotate_rows(rows, load_notes(config.corpus_dir), "duty")
+    _emit([r.to_dict() for r in rows], ["sector", "agency", "role", "duty", "doc_label", "section", "refs", "note"],
+          args.format)
     return 0
 
 
@@ -149,11 +153,15 @@ def cmd_deadlines(args, config: Config) -> int:
     from .pipeline import load_passages
 
     chunks, docs = load_passages(config, progress=_progress)
+    from .notes import annotate_rows, load_notes
+
     rows = [r for r in extract_deadlines(chunks, docs) if not args.doc or r.doc_id == args.doc]
+    rows = annotate_rows(rows, load_notes(config.corpus_dir), "obligation")
     if args.ics:
         Path(args.ics).write_bytes(to_ics(rows))
-        print(f"{sum(r.kind != 'duration' for r in rows)} dated deadlines written to {args.ics}", file=sys.stderr)
-    _emit([r.to_dict() for r in rows], ["when", "kind", "iso_date", "obligation", "doc_label", "section"], args.format)
+        print(f"{sum(bool(r.iso_date) for r in rows)} dated deadlines written to {args.ics}", file=sys.stderr)
+    _emit([r.to_dict() for r in rows], ["when", "kind", "iso_date", "agency", "obligation", "recipient", "doc_label",
+                                        "section", "note"], args.format)
     return 0
 
 

@@ -51,6 +51,7 @@ class KnowledgeBase:
         self._duties = None
         self._duty_postings = None
         self._deadlines = None
+        self._notes = None
 
     @classmethod
     def open(cls, config: Config, build_if_missing: bool = True, progress=None) -> "KnowledgeBase":
@@ -118,12 +119,23 @@ class KnowledgeBase:
         return self.retriever.search(question, k=k, doc_ids=doc_ids)
 
     @property
+    def notes(self):
+        """Maintainer notes of the corpus catalog (errata, duties that moved)."""
+        if self._notes is None:
+            from .notes import load_notes
+
+            self._notes = load_notes(self.config.corpus_dir)
+        return self._notes
+
+    @property
     def duty_rows(self):
         """The responsibility matrix of the index (computed once)."""
         if self._duties is None:
             from .duties import extract_duties
 
-            self._duties = extract_duties(self.chunks, self.documents)
+            from .notes import annotate_rows
+
+            self._duties = annotate_rows(extract_duties(self.chunks, self.documents), self.notes, "duty")
         return self._duties
 
     @property
@@ -132,7 +144,10 @@ class KnowledgeBase:
         if self._deadlines is None:
             from .deadlines import extract_deadlines
 
-            self._deadlines = extract_deadlines(self.chunks, self.documents)
+            from .notes import annotate_rows
+
+            self._deadlines = annotate_rows(extract_deadlines(self.chunks, self.documents, self.duty_rows), self.notes,
+                                            "obligation")
         return self._deadlines
 
     def assigned(self, search: Search) -> tuple:
@@ -200,7 +215,8 @@ class KnowledgeBase:
             answer = compose_urgent(question, search, reporting, after, local, self.documents,
                                     own_first=p < self.danger.tuning.confident)
         else:
-            answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search))
+            answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search),
+                             notes=self.notes)
         return replace(answer, latency_ms=(time.perf_counter() - start) * 1000)
 
     def reporting_searches(self, scope: tuple[str, ...]):
