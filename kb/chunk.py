@@ -119,6 +119,18 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
     return chunks
 
 
+def mark_ocr(chunks: list[Chunk], confidence: dict[int, float]) -> list[Chunk]:
+    """Passages read from scanned pages carry that page's OCR confidence (the lowest, across a
+    page break onto another scanned page); pages with a text layer are not in `confidence`."""
+    out = []
+    for c in chunks:
+        first, _, last = c.page.partition("-")
+        pages = range(int(first), int(last or first) + 1) if first.isdigit() else confidence
+        confs = [confidence[p] for p in pages if p in confidence]
+        out.append(replace(c, ocr_confidence=round(min(confs), 1)) if confs else c)
+    return out
+
+
 def assign_pages(chunks: list[Chunk], text: str, page_starts: tuple[int, ...], probe: int = 6) -> list[Chunk]:
     """Give each chunk of a PDF the page(s) its passage is printed on.
 

@@ -32,6 +32,8 @@ def cmd_ingest(args, config: Config) -> int:
     _emit(rows, ["file", "status", "passages", "why"], "table")
     print(f"{report.documents} documents, {report.chunks} passages: {report.added} added, "
           f"{report.removed} removed, {report.updated} updated, {report.embedded} newly embedded")
+    if report.ocr_read or report.ocr_cached:
+        print(f"OCR: {report.ocr_read} scanned pages read, {report.ocr_cached} from the OCR cache")
     for path, reason in report.failed:
         print(f"error: {path}: {reason}", file=sys.stderr)
     return 0 if report.ok else 1

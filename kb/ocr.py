@@ -1,0 +1,251 @@
+"""Scans -> text: Tesseract's Vietnamese model (through pytesseract) on page images rendered
+with pypdfium2, behind one small adapter; imported only when a file has pages without text.
+
+pytesseract rather than ocrmypdf: kb needs the text and each page's confidence, not a new PDF.
+ocrmypdf would rewrite every scan into a PDF/A (Ghostscript, qpdf, minutes per file) only for
+kb to extract its text again with pypdf, and it hides the per-word confidences kb reports.
+
+>>> ocr = Ocr(Config.from_env())
+>>> ocr.pdf_pages(Path("scan.pdf"), [0, 1])      # -> [PageText(text, confidence, page), ...]
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .errors import DependencyError, InputError
+
+LANG = "vie"
+INSTALL = "install Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie (or `make setup` as root)"
+# Pages are rendered at this resolution. Fitted on tests/scangen.py's photocopied pages (13 pt
+# Times-like text): 300 dpi reads 0.99+ of the characters, 200 dpi ~0.97 (tone marks on small
+# letters merge), and 300 dpi costs ~1.6x the time of 200; see README "Scanned documents".
+DPI = 300
+# Pages whose mean word confidence (0-100) is below this are reported and left out of the index.
+# Fitted on the fixtures: photocopied pages with a stamp and a signature score 85-93, a page of
+# clean text 94-96; images of a few unreadable words (tests/docgen.py's "scan") score under 40,
+# and text Tesseract cannot read at all gives 0-30. 60 leaves a wide gap on both sides.
+MIN_CONFIDENCE = 60.0
+PIPELINE = "gray-red-deskew-v1"  # part of the cache key: a change of clean-up re-reads the pages
+MAX_SKEW = 3.0  # degrees; a feeder does not skew more, and a wider search costs time
+SKEW_STEP = 0.2
+
+
+@dataclass(frozen=True)
+class PageText:
+    text: str
+    confidence: float  # mean word confidence, 0-100
+    page: int = 0  # 1-based page (or frame) number in its file
+
+
+COLUMN_GAP = 1.5  # a gap wider than this many word heights splits a letterhead line in two;
+# word gaps on the fixtures are 0.3-0.6 heights, the letterhead's column gaps 2-5
+
+
+def _segments(words: list[tuple[int, int, int, str]]) -> list[str]:
+    """A line's words (left, right, height, text) split where the gap is a column gap; parts
+    without a letter or digit (a rule read as "_") are dropped."""
+    heights = sorted(h for _, _, h, _ in words)
+    gap = COLUMN_GAP * heights[len(heights) // 2]
+    parts: list[list[str]] = [[]]
+    for k, (left, _, _, text) in enumerate(words):
+        if k and left - words[k - 1][1] > gap:
+            parts.append([])
+        parts[-1].append(text)
+    return [" ".join(p) for p in parts if any(ch.isalnum() for ch in "".join(p))]
+
+
+def text_from_data(data: dict) -> tuple[str, float]:
+    """Lines and mean word confidence from Tesseract's word table (pytesseract's image_to_data
+    as a dict). Pure. Words are joined into lines, a blank line between paragraphs. The
+    two-column letterhead that opens a page (issuer and number on the left, the national motto
+    and place/date on the right) is read one column after the other, as typed files have it,
+    instead of line by line across both columns."""
+    lines: dict[tuple, list[tuple[int, int, int, str]]] = {}
+    confs: list[float] = []
+    for i, word in enumerate(data["text"]):
+        word = (word or "").strip()
+        conf = float(data["conf"][i])
+        if not word or conf < 0:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        left = int(data["left"][i])
+        lines.setdefault(key, []).append((left, left + int(data["width"][i]), int(data["height"][i]), word))
+        confs.append(conf)
+    rows = [(key[:2], _segments(sorted(words))) for key, words in lines.items()]
+    rows = [(par, segs) for par, segs in rows if segs]
+    head = 0
+    while head < len(rows) and len(rows[head][1]) > 1:
+        head += 1
+    out: list[str] = []
+    if head >= 2:  # a letterhead: the left column, then the right one
+        out = [segs[0] for _, segs in rows[:head]] + [" ".join(segs[1:]) for _, segs in rows[:head]] + [""]
+    else:
+        head = 0
+    last_par = None
+    for par, segs in rows[head:]:
+        if last_par is not None and par != last_par:
+            out.append("")
+        out.append(" ".join(segs))
+        last_par = par
+    return "\n".join(out).strip("\n"), (sum(confs) / len(confs) if confs else 0.0)
+
+
+def skew_angle(gray, max_angle: float = MAX_SKEW, step: float = SKEW_STEP) -> float:
+    """The rotation (degrees) that lines the text rows up, by the projection-profile method:
+    dark pixels summed per row are most sharply peaked when the rows are level."""
+    import numpy as np
+    from PIL import Image
+
+    small = gray.reduce(4) if min(gray.size) > 1200 else gray
+    ink = Image.fromarray((np.asarray(small) < 128).astype(np.uint8) * 255)
+    best, best_score = 0.0, -1.0
+    for k in range(int(-max_angle / step), int(max_angle / step) + 1):
+        angle = k * step
+        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST)).sum(axis=1, dtype=np.float64)
+        score = float(np.sum(np.diff(rows) ** 2))
+        if score > best_score:
+            best, best_score = angle, score
+    return best
+
+
+def clean(image):
+    """What Tesseract reads best: grey from the red channel (a red stamp over text turns white,
+    black text stays black) and the page turned level."""
+    from PIL import Image
+
+    rgb = image.convert("RGB")
+    gray = rgb.getchannel("R")
+    angle = skew_angle(gray)
+    if angle:
+        gray = gray.rotate(angle, resample=Image.BICUBIC, fillcolor=255, expand=False)
+    return gray
+
+
+class OcrCache:
+    """Page text by page-image hash, in the data dir, so a re-ingest does not read pages again."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path))
+        self._db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, text TEXT, confidence REAL)")
+
+    def get(self, key: str) -> tuple[str, float] | None:
+        row = self._db.execute("SELECT text, confidence FROM pages WHERE key = ?", (key,)).fetchone()
+        return None if row is None else (row[0], float(row[1]))
+
+    def put(self, key: str, text: str, confidence: float) -> None:
+        self._db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", (key, text, confidence))
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class Ocr:
+    """Reads page images; checks for Tesseract on first use and says how to install it."""
+
+    def __init__(self, config: Config, progress=None):
+        self.config = config
+        self.progress = progress
+        self._version: str | None = None
+        self._cache: OcrCache | None = None
+        self.read = 0  # pages Tesseract read in this run
+        self.cached = 0  # pages found in the cache
+
+    def missing(self) -> str:
+        """Why OCR cannot run here ("" when it can)."""
+        if self._version is not None:
+            return ""
+        cmd = self.config.tesseract_cmd
+        if not shutil.which(cmd):
+            return f"Tesseract not found ({cmd}); {INSTALL}"
+        try:
+            import pypdfium2  # noqa: F401
+            import pytesseract  # noqa: F401
+        except ImportError:
+            return "OCR needs pytesseract and pypdfium2: pip install -r requirements.txt"
+        try:
+            langs = subprocess.run([cmd, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+            version = subprocess.run([cmd, "--version"], capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError) as e:
+            return f"Tesseract ({cmd}) does not run ({e}); {INSTALL}"
+        if LANG not in langs.split():
+            return f"Tesseract has no Vietnamese model; {INSTALL}"
+        self._version = (version.splitlines() or ["?"])[0]
+        return ""
+
+    def _ensure(self) -> None:
+        if reason := self.missing():
+            raise DependencyError(reason)
+        if self._cache is None:
+            self._cache = OcrCache(self.config.data_dir / "ocr-cache.sqlite")
+
+    def images(self, images: list, numbers: list[int]) -> list[PageText]:
+        """OCR page images (cached by content), one progress step per page."""
+        import pytesseract
+
+        self._ensure()
+        bar = self.progress(len(images)) if self.progress and len(images) > 1 else None
+        if bar is not None and hasattr(bar, "set_description"):
+            bar.set_description("OCR: reading scanned pages")
+            bar.unit = "page"
+        pytesseract.pytesseract.tesseract_cmd = self.config.tesseract_cmd
+        out = []
+        try:
+            for image, number in zip(images, numbers):
+                rgb = image.convert("RGB")
+                key = hashlib.sha256(f"{self._version}|{LANG}|{PIPELINE}|{rgb.size}".encode() + rgb.tobytes()).hexdigest()
+                hit = self._cache.get(key)
+                if hit is None:
+                    data = pytesseract.image_to_data(clean(rgb), lang=LANG, config="--psm 3",
+                                                     output_type=pytesseract.Output.DICT)
+                    hit = text_from_data(data)
+                    self._cache.put(key, *hit)
+                    self.read += 1
+                else:
+                    self.cached += 1
+                out.append(PageText(hit[0], hit[1], number))
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        return out
+
+    def pdf_pages(self, path: Path, indices: list[int]) -> list[PageText]:
+        """OCR some pages (0-based indices) of a PDF, rendered at DPI."""
+        self._ensure()
+        import pypdfium2 as pdfium
+
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as e:
+            raise InputError(f"{path}: cannot render the scanned pages ({e})") from None
+        try:
+            images = [pdf[i].render(scale=DPI / 72).to_pil() for i in indices]
+        finally:
+            pdf.close()
+        return self.images(images, [i + 1 for i in indices])
+
+    def image_file(self, path: Path) -> list[PageText]:
+        """OCR an image file of document pages (each frame of a multi-page TIFF is a page)."""
+        self._ensure()
+        from PIL import Image, ImageSequence, UnidentifiedImageError
+
+        try:
+            with Image.open(path) as im:
+                frames = [f.convert("RGB") for f in ImageSequence.Iterator(im)]
+        except (UnidentifiedImageError, OSError) as e:
+            raise InputError(f"{path}: not a readable image ({type(e).__name__})") from None
+        return self.images(frames, list(range(1, len(frames) + 1)))
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
