@@ -35,7 +35,8 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
 
     A line at the top or bottom of a page is dropped when it is a bare page number ("3",
     "- 3 -", "Trang 3/12") or when the same line (digits aside) opens or closes at least half
-    of the pages (and two of them at least). Pure: pages of lines in, pages of lines out.
+    of the pages (and two of them at least). Blank lines inside a page are kept (OCR marks
+    paragraphs with them). Pure: pages of lines in, pages of lines out.
     """
     counts: dict[str, int] = {}
     for lines in pages:
@@ -46,14 +47,15 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
     repeated = {k for k, n in counts.items() if n >= threshold and k}
     out = []
     for lines in pages:
-        body = [l for l in lines if l.strip()]
+        at = [i for i, l in enumerate(lines) if l.strip()]
+        body = [lines[i] for i in at]
         head, tail = 0, len(body)
         while head < min(EDGE_LINES, tail) and (PAGE_NUMBER.match(body[head]) or _edge_key(body[head]) in repeated):
             head += 1
         while tail > head and tail > len(body) - EDGE_LINES and (
                 PAGE_NUMBER.match(body[tail - 1]) or _edge_key(body[tail - 1]) in repeated):
             tail -= 1
-        out.append(body[head:tail])
+        out.append([l if l.strip() else "" for l in lines[at[head]:at[tail - 1] + 1]] if head < tail else [])
     return out
 
 

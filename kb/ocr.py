@@ -11,8 +11,10 @@ kb to extract its text again with pypdf, and it hides the per-word confidences k
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
+import unicodedata
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +33,8 @@ DPI = 300
 # clean text 94-96; images of a few unreadable words (tests/docgen.py's "scan") score under 40,
 # and text Tesseract cannot read at all gives 0-30. 60 leaves a wide gap on both sides.
 MIN_CONFIDENCE = 60.0
-PIPELINE = "gray-red-deskew-v1"  # part of the cache key: a change of clean-up re-reads the pages
+PIPELINE = "gray-red-deskew-1"  # part of the cache key: a change of image clean-up re-reads the pages
+WORD_TABLE = ("text", "conf", "block_num", "par_num", "line_num", "left", "width", "height")
 MAX_SKEW = 3.0  # degrees; a feeder does not skew more, and a wider search costs time
 SKEW_STEP = 0.2
 
@@ -48,16 +51,27 @@ COLUMN_GAP = 1.5  # a gap wider than this many word heights splits a letterhead 
 
 
 def _segments(words: list[tuple[int, int, int, str]]) -> list[str]:
-    """A line's words (left, right, height, text) split where the gap is a column gap; parts
-    without a letter or digit (a rule read as "_") are dropped."""
+    """A line's words (left, right, height, text) split where the gap between two words with a
+    letter or digit is a column gap; a stray mark in the gap (the rule under a letterhead line
+    read as "_") is dropped with it."""
+    def has_text(w: str) -> bool:  # a tone mark read alone ("ˆ", a modifier letter) is not text
+        return any(ch.isalnum() and unicodedata.category(ch) != "Lm" for ch in w)
+
     heights = sorted(h for _, _, h, _ in words)
     gap = COLUMN_GAP * heights[len(heights) // 2]
     parts: list[list[str]] = [[]]
-    for k, (left, _, _, text) in enumerate(words):
-        if k and left - words[k - 1][1] > gap:
-            parts.append([])
+    prev_right = None
+    for left, right, _, text in words:
+        if has_text(text):
+            if prev_right is not None and left - prev_right > gap:
+                parts.append([])
+            prev_right = right
         parts[-1].append(text)
-    return [" ".join(p) for p in parts if any(ch.isalnum() for ch in "".join(p))]
+    if len(parts) > 1:
+        for p in parts:
+            while p and not has_text(p[-1]):
+                p.pop()
+    return [" ".join(p) for p in parts if any(has_text(w) for w in p)]
 
 
 def text_from_data(data: dict) -> tuple[str, float]:
@@ -84,7 +98,7 @@ def text_from_data(data: dict) -> tuple[str, float]:
         head += 1
     out: list[str] = []
     if head >= 2:  # a letterhead: the left column, then the right one
-        out = [segs[0] for _, segs in rows[:head]] + [" ".join(segs[1:]) for _, segs in rows[:head]] + [""]
+        out = [segs[0] for _, segs in rows[:head]] + [""] + [" ".join(segs[1:]) for _, segs in rows[:head]] + [""]
     else:
         head = 0
     last_par = None
@@ -128,19 +142,20 @@ def clean(image):
 
 
 class OcrCache:
-    """Page text by page-image hash, in the data dir, so a re-ingest does not read pages again."""
+    """Tesseract's word table of each page by page-image hash, in the data dir, so that a
+    re-ingest does not read pages again (and a change in how words become lines needs no OCR)."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path))
-        self._db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, text TEXT, confidence REAL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, words TEXT)")
 
-    def get(self, key: str) -> tuple[str, float] | None:
-        row = self._db.execute("SELECT text, confidence FROM pages WHERE key = ?", (key,)).fetchone()
-        return None if row is None else (row[0], float(row[1]))
+    def get(self, key: str) -> dict | None:
+        row = self._db.execute("SELECT words FROM pages WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
 
-    def put(self, key: str, text: str, confidence: float) -> None:
-        self._db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", (key, text, confidence))
+    def put(self, key: str, words: dict) -> None:
+        self._db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?)", (key, json.dumps(words, ensure_ascii=False)))
         self._db.commit()
 
     def close(self) -> None:
@@ -201,16 +216,16 @@ class Ocr:
             for image, number in zip(images, numbers):
                 rgb = image.convert("RGB")
                 key = hashlib.sha256(f"{self._version}|{LANG}|{PIPELINE}|{rgb.size}".encode() + rgb.tobytes()).hexdigest()
-                hit = self._cache.get(key)
-                if hit is None:
+                data = self._cache.get(key)
+                if data is None:
                     data = pytesseract.image_to_data(clean(rgb), lang=LANG, config="--psm 3",
                                                      output_type=pytesseract.Output.DICT)
-                    hit = text_from_data(data)
-                    self._cache.put(key, *hit)
+                    data = {k: list(data[k]) for k in WORD_TABLE}
+                    self._cache.put(key, data)
                     self.read += 1
                 else:
                     self.cached += 1
-                out.append(PageText(hit[0], hit[1], number))
+                out.append(PageText(*text_from_data(data), number))
                 if bar is not None:
                     bar.update(1)
         finally:

@@ -195,10 +195,10 @@ def save_pdf(path: Path, pages: list, dpi: int = 300) -> Path:
 
 
 def corpus_paragraphs(name: str, start: str, count: int) -> list[str]:
-    """`count` paragraphs of a corpus document from the one starting with `start`."""
+    """`count` paragraphs (lines) of a corpus document from the one starting with `start`."""
     from .conftest import CORPUS
 
-    paras = [p.strip().replace("**", "") for p in (CORPUS / name).read_text(encoding="utf-8").split("\n\n")
+    paras = [p.strip().replace("**", "") for p in (CORPUS / name).read_text(encoding="utf-8").splitlines()
              if p.strip()]
     i = next(i for i, p in enumerate(paras) if p.startswith(start))
     return paras[i:i + count]
@@ -218,3 +218,23 @@ def tay_ninh_scan(dpi: int = 300) -> list[ScanPage]:
     second = draw_page(corpus_paragraphs("tay-ninh-kh48-2025.txt", "- Tuyên truyền phòng", 4), dpi,
                        signature=TAY_NINH_SIGNER, seed=2)
     return [first, second]
+
+
+def ninh_thuan_mixed() -> list:
+    """The Ninh Thuận youth-union plan as a mixed PDF: page 1 typed (a text layer), page 2 a
+    200-dpi scan of the next paragraphs (the low end of what offices scan at)."""
+    typed = ["KẾ HOẠCH", "Triển khai công tác phòng, chống bạo lực, xâm hại trẻ em giai đoạn 2020-2025",
+             *corpus_paragraphs("ninh-thuan-tinh-doan-kh-2020-2025.txt", "- Tăng cường công tác triển khai", 5)]
+    scanned = draw_page(corpus_paragraphs("ninh-thuan-tinh-doan-kh-2020-2025.txt",
+                                          "- Triển khai có hiệu quả Câu lạc bộ", 4), dpi=200, seed=3)
+    return [typed, scanned]
+
+
+QUANG_NGAI = Letterhead(("ỦY BAN NHÂN DÂN", "THÀNH PHỐ QUẢNG NGÃI"), "Số: 2175/UBND-VX",
+                        "TP. Quảng Ngãi, ngày 08 tháng 12 năm 2023")
+
+
+def quang_ngai_photo() -> ScanPage:
+    """One page of the Quảng Ngãi letter, as an image file (what a phone scanner app saves)."""
+    return draw_page(corpus_paragraphs("quang-ngai-cv-2023.txt", "Thực hiện Công văn số 5976", 3), 300,
+                     QUANG_NGAI, ("V/v tăng cường công tác phòng ngừa tội phạm xâm hại tình dục trẻ em",), seed=4)
