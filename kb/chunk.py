@@ -165,7 +165,10 @@ def assign_pages(chunks: list[Chunk], text: str, page_starts: tuple[int, ...], p
         if first is None:
             out.append(c)
             continue
-        last = locate(passage[-probe:], starts[first])
+        # the passage's last words are looked for near its end: its closing phrase may also
+        # occur earlier ("phòng, chống bạo lực, xâm hại trẻ em")
+        near_end = min(first + max(0, len(passage) - 2 * probe), len(starts) - 1)
+        last = locate(passage[-probe:], starts[near_end])
         end = first if last is None else last + min(probe, len(passage)) - 1
         a, b = pages[first], pages[min(end, len(pages) - 1)]
         cursor = starts[first]

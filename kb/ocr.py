@@ -24,15 +24,17 @@ from .errors import DependencyError, InputError
 
 LANG = "vie"
 INSTALL = "install Tesseract: apt-get install tesseract-ocr tesseract-ocr-vie (or `make setup` as root)"
-# Pages are rendered at this resolution. Fitted on tests/scangen.py's photocopied pages (13 pt
-# Times-like text): 300 dpi reads 0.99+ of the characters, 200 dpi ~0.97 (tone marks on small
-# letters merge), and 300 dpi costs ~1.6x the time of 200; see README "Scanned documents".
-DPI = 300
+# Pages are rendered at this resolution: the lowest that keeps accuracy. Measured on
+# tests/scangen.py's photocopied pages (13 pt text, 11 pt letterhead; 300- and 200-dpi scans):
+# rendered at 150, 200 and 300 dpi they read back 0.997-1.000 of the body characters alike,
+# but 150 dpi leaves 10 pt print (tables, footnotes) under ~12 px of x-height, where Tesseract
+# starts to lose tone marks; 300 dpi costs about twice the pixels (and time) of 200.
+DPI = 200
 # Pages whose mean word confidence (0-100) is below this are reported and left out of the index.
-# Fitted on the fixtures: photocopied pages with a stamp and a signature score 85-93, a page of
-# clean text 94-96; images of a few unreadable words (tests/docgen.py's "scan") score under 40,
-# and text Tesseract cannot read at all gives 0-30. 60 leaves a wide gap on both sides.
-MIN_CONFIDENCE = 60.0
+# Fitted by degrading a fixture page (tests/scangen.py) until OCR fails: mean confidence ->
+# share of characters read right: 95 -> 0.999, 88.5 -> 0.97, 77 -> 0.94, 74.6 -> 0.79,
+# 35 -> 0.48, 18 -> 0.01; docgen's unreadable "scan" scores 56. Under 70 a page is mostly garbage.
+MIN_CONFIDENCE = 70.0
 PIPELINE = "gray-red-deskew-1"  # part of the cache key: a change of image clean-up re-reads the pages
 WORD_TABLE = ("text", "conf", "block_num", "par_num", "line_num", "left", "width", "height")
 MAX_SKEW = 3.0  # degrees; a feeder does not skew more, and a wider search costs time
@@ -108,6 +110,17 @@ def text_from_data(data: dict) -> tuple[str, float]:
         out.append(" ".join(segs))
         last_par = par
     return "\n".join(out).strip("\n"), (sum(confs) / len(confs) if confs else 0.0)
+
+
+def body_similarity(ocr_text: str, typed: str) -> float:
+    """Character similarity (difflib ratio, 0-1) of typed body text to what OCR read of its
+    page, the page's other text (letterhead, signature) trimmed off around the matching span."""
+    import difflib
+
+    a, b = " ".join(ocr_text.split()), " ".join(typed.split())
+    blocks = [m for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if m.size > 5]
+    span = a[blocks[0].a:blocks[-1].a + blocks[-1].size] if blocks else ""
+    return difflib.SequenceMatcher(None, span, b, autojunk=False).ratio()
 
 
 def skew_angle(gray, max_angle: float = MAX_SKEW, step: float = SKEW_STEP) -> float:

@@ -215,7 +215,7 @@ def tay_ninh_scan(dpi: int = 300) -> list[ScanPage]:
     first = draw_page(corpus_paragraphs("tay-ninh-kh48-2025.txt", "Thực hiện Kế hoạch số 23", 6), dpi,
                       TAY_NINH, ("KẾ HOẠCH", "Triển khai thực hiện phòng, chống bạo lực, xâm hại trẻ em "
                                  "trên địa bàn Thành phố năm 2025"), seed=1)
-    second = draw_page(corpus_paragraphs("tay-ninh-kh48-2025.txt", "- Tuyên truyền phòng", 4), dpi,
+    second = draw_page(corpus_paragraphs("tay-ninh-kh48-2025.txt", "II. NỘI DUNG THỰC HIỆN", 5), dpi,
                        signature=TAY_NINH_SIGNER, seed=2)
     return [first, second]
 
@@ -226,7 +226,7 @@ def ninh_thuan_mixed() -> list:
     typed = ["KẾ HOẠCH", "Triển khai công tác phòng, chống bạo lực, xâm hại trẻ em giai đoạn 2020-2025",
              *corpus_paragraphs("ninh-thuan-tinh-doan-kh-2020-2025.txt", "- Tăng cường công tác triển khai", 5)]
     scanned = draw_page(corpus_paragraphs("ninh-thuan-tinh-doan-kh-2020-2025.txt",
-                                          "- Triển khai có hiệu quả Câu lạc bộ", 4), dpi=200, seed=3)
+                                          "2. Các huyện, thành Đoàn", 4), dpi=200, seed=3)
     return [typed, scanned]
 
 
