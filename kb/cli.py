@@ -11,10 +11,10 @@ from .config import Config
 from .errors import KBError
 
 
-def _progress(total: int):
+def _progress(total: int, desc: str = "embedding passages", unit: str = "passage"):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="embedding passages", unit="passage", file=sys.stderr, leave=False)
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
 
 
 def _open(config: Config):

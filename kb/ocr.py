@@ -219,10 +219,12 @@ class Ocr:
         import pytesseract
 
         self._ensure()
-        bar = self.progress(len(images)) if self.progress and len(images) > 1 else None
-        if bar is not None and hasattr(bar, "set_description"):
-            bar.set_description("OCR: reading scanned pages")
-            bar.unit = "page"
+        bar = None
+        if self.progress and len(images) > 1:
+            try:  # the CLI's bars take a label; other progress callbacks only the total
+                bar = self.progress(len(images), desc="OCR: reading scanned pages", unit="page")
+            except TypeError:
+                bar = self.progress(len(images))
         pytesseract.pytesseract.tesseract_cmd = self.config.tesseract_cmd
         out = []
         try:
