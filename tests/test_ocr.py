@@ -145,3 +145,44 @@ def test_reingest_reads_no_page_again(scanned_index):
     report = ingest(config)
     assert report.ok and report.added == 0
     assert (report.ocr_read, report.ocr_cached) == (0, 4)
+
+
+@pytest.mark.slow
+@needs_tesseract
+def test_a_printed_and_rescanned_tiff_is_read_like_any_document(tmp_path):
+    """Made another way than the fixtures above: a typed PDF (fpdf2, DejaVu Sans) printed and
+    scanned back in grey at 150 dpi into a two-page TIFF."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from kb.pipeline import KnowledgeBase
+
+    from .conftest import PLAN_TEXT
+    from .docgen import make_pdf
+
+    lines = PLAN_TEXT.splitlines()
+    cut = lines.index("II. TỔ CHỨC THỰC HIỆN")
+    typed = make_pdf(tmp_path / "typed.pdf", [lines[:cut], lines[cut:]], numbered=False)
+    rng = np.random.default_rng(7)
+    pages = []
+    pdf = pdfium.PdfDocument(str(typed))
+    for n in range(len(pdf)):
+        grey = pdf[n].render(scale=150 / 72).to_pil().convert("L").rotate(0.7 - 1.4 * n, fillcolor=255)
+        noisy = np.asarray(grey, np.float32) + rng.normal(0, 12, (grey.height, grey.width))
+        pages.append(Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)))
+    pdf.close()
+    (corpus := tmp_path / "corpus").mkdir()
+    pages[0].save(corpus / "ke-hoach-12.tif", save_all=True, append_images=pages[1:], compression="tiff_lzw")
+    typed.unlink()
+
+    config = Config(corpus_dir=corpus, data_dir=tmp_path / "data")
+    report = ingest(config)
+    assert report.ok and report.ocr_read == 2, report.failed
+    kb = KnowledgeBase.open(config, build_if_missing=False)
+    meta = kb.documents["ke-hoach-12"]
+    assert (meta.number, meta.date, meta.issuer) == ("12/KH-UBND", "2024-03-05", "UBND huyện Thử Nghiệm")
+    answer = kb.ask("Ai chủ trì điều tra các vụ xâm hại trẻ em?")
+    top = answer.citations[0]
+    assert not answer.abstained and "Công an huyện" in top.section + top.text
+    assert top.page == "2" and top.ocr_confidence is not None
