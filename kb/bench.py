@@ -225,7 +225,7 @@ def scenario_ocr(config: Config, root: Path) -> dict:
         p.image.save(buf, "JPEG", quality=80)
         images.append(Image.open(buf))
     start = time.perf_counter()
-    read = ocr.images(images, list(range(1, len(images) + 1)))
+    read = ocr.images(enumerate(images, 1), len(images))
     seconds = time.perf_counter() - start
     ocr.close()
     ratios = [body_similarity(r.text, p.body) for r, p in zip(read, pages)]

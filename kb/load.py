@@ -21,7 +21,8 @@ from .text import fold
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # scans of document pages, read by OCR
 SUFFIXES = (".txt", ".md", ".pdf", ".docx", *IMAGE_SUFFIXES)
 SKIP_NAMES = ("readme", "catalog")
-DEFAULT_MAX_MB = 20  # ~10,000 pages of text; bigger files are data dumps or scans, refused
+DEFAULT_MAX_MB = 20  # ~10,000 pages of text; bigger files are data dumps, refused
+SCAN_FACTOR = 10  # PDFs and images may be scans: a scanned page is 0.3-1.5 MB of image, so 200 MB is a few hundred pages
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ def read_text(path: Path, max_mb: int = DEFAULT_MAX_MB, ocr=None) -> Extracted:
     (kb.ocr.Ocr) reads scanned pages and images; without it they are reported, not read."""
     try:
         size = path.stat().st_size
+        if path.suffix.lower() in (".pdf", *IMAGE_SUFFIXES):
+            max_mb *= SCAN_FACTOR
         if size > max_mb * 2**20:
             raise InputError(f"{path}: {size / 2**20:.0f} MB is over the {max_mb} MB limit per file "
                              "(split the document, or raise KB_MAX_FILE_MB)")

@@ -214,6 +214,117 @@ class Ocr:
         if self._cache is None:
             self._cache = OcrCache(self.config.data_dir / "ocr-cache.sqlite")
 
+    def images(self, pages, total: int) -> list[PageText]:
+        """OCR page images, given as (page number, PIL image) one at a time (a long scan is
+        never all in memory), cached by content; one progress step per page."""
+        import pytesseract
+
+        self._ensure()
+        bar = None
+        if self.progress and total > 1:
+            try:  # the CLI's bars take a label; other progress callbacks only the total
+                bar = self.progress(total, desc="OCR: reading scanned pages", unit="page")
+            except TypeError:
+                bar = self.progress(total)
+        pytesseract.pytesseract.tesseract_cmd = self.config.tesseract_cmd
+        out = []
+        try:
+            for number, image in pages:
+                rgb = image.convert("RGB")
+                key = hashlib.sha256(f"{self._version}|{LANG}|{PIPELINE}|{rgb.size}".encode() + rgb.tobytes()).hexdigest()
+                data = self._cache.get(key)
+                if data is None:
+                    try:
+                        data = pytesseract.image_to_data(clean(rgb), lang=LANG, config="--psm 3",
+                                                         output_type=pytesseract.Output.DICT)
+                    except pytesseract.TesseractError as e:
+                        raise InputError(f"Tesseract failed on page {number} ({str(e.message).strip()[:80]})") from None
+                    data = {k: list(data[k]) for k in WORD_TABLE}
+                    self._cache.put(key, data)
+                    self.read += 1
+                else:
+                    self.cached += 1
+                out.append(PageText(*text_from_data(data), number))
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        return out
+
+    def pdf_pages(self, path: Path, indices: list[int]) -> list[PageText]:
+        """OCR some pages (0-based indices) of a PDF, each rendered at DPI when its turn comes."""
+        self._ensure()
+        import pypdfium2 as pdfium
+
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as e:
+            raise InputError(f"{path}: cannot render the scanned pages ({e})") from None
+        try:
+            return self.images(((i + 1, pdf[i].render(scale=DPI / 72).to_pil()) for i in indices), len(indices))
+        except InputError as e:
+            raise InputError(f"{path}: {e}") from None
+        finally:
+            pdf.close()
+
+    def image_file(self, path: Path) -> list[PageText]:
+        """OCR an image file of document pages (each frame of a multi-page TIFF is a page)."""
+        self._ensure()
+        from PIL import Image, ImageSequence, UnidentifiedImageError
+
+        try:
+            with Image.open(path) as im:
+                frames = ((n, frame.convert("RGB")) for n, frame in enumerate(ImageSequence.Iterator(im), 1))
+                return self.images(frames, getattr(im, "n_frames", 1))
+        except InputError as e:
+            raise InputError(f"{path}: {e}") from None
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as e:
+            raise InputError(f"{path}: not a readable image ({type(e).__name__})") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class Ocr:
+    """Reads page images; checks for Tesseract on first use and says how to install it."""
+
+    def __init__(self, config: Config, progress=None):
+        self.config = config
+        self.progress = progress
+        self._version: str | None = None
+        self._cache: OcrCache | None = None
+        self.read = 0  # pages Tesseract read in this run
+        self.cached = 0  # pages found in the cache
+
+    def missing(self) -> str:
+        """Why OCR cannot run here ("" when it can)."""
+        if self._version is not None:
+            return ""
+        cmd = self.config.tesseract_cmd
+        if not shutil.which(cmd):
+            return f"Tesseract not found ({cmd}); {INSTALL}"
+        try:
+            import pypdfium2  # noqa: F401
+            import pytesseract  # noqa: F401
+        except ImportError:
+            return "OCR needs pytesseract and pypdfium2: pip install -r requirements.txt"
+        try:
+            langs = subprocess.run([cmd, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+            version = subprocess.run([cmd, "--version"], capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError) as e:
+            return f"Tesseract ({cmd}) does not run ({e}); {INSTALL}"
+        if LANG not in langs.split():
+            return f"Tesseract has no Vietnamese model; {INSTALL}"
+        self._version = (version.splitlines() or ["?"])[0]
+        return ""
+
+    def _ensure(self) -> None:
+        if reason := self.missing():
+            raise DependencyError(reason)
+        if self._cache is None:
+            self._cache = OcrCache(self.config.data_dir / "ocr-cache.sqlite")
+
     def images(self, images: list, numbers: list[int]) -> list[PageText]:
         """OCR page images (cached by content), one progress step per page."""
         import pytesseract
