@@ -97,7 +97,7 @@ def cite(hit: Hit, docs: dict[str, DocMeta]) -> Citation:
     meta = docs[hit.chunk.doc_id]
     return Citation(doc_id=meta.id, title=meta.title, number=meta.number, date=meta.display_date,
                     section=hit.chunk.section, text=hit.chunk.text, score=hit.score, chunk_id=hit.chunk.id,
-                    page=hit.chunk.page)
+                    page=hit.chunk.page, ocr_confidence=hit.chunk.ocr_confidence)
 
 
 def _position(hit: Hit, hits: list[Hit]) -> int | None:

@@ -11,6 +11,9 @@ Scenarios, each in its own child process so that peak RSS is the scenario's own:
   engine's throughput is measured on a sample of them and the stored vectors are composed from
   the real passages' vectors (normalized mean of the passages the sentences came from, plus
   noise): the store, lexical index, re-ranking and memory all see N real-sized passages.
+- ocr: Tesseract on three photocopied corpus pages (tests/scangen.py: a 300-dpi letterhead page,
+  a stamped and signed one, a 200-dpi page), rendered and cleaned as ingest does, cache off:
+  pages per minute and the share of body characters read right.
 """
 from __future__ import annotations
 
@@ -202,6 +205,35 @@ def synthetic_baseline(config: Config, root: Path) -> dict:
             "baseline_peak_rss_mb": round(_rss_mb())}
 
 
+def scenario_ocr(config: Config, root: Path) -> dict:
+    import io
+
+    from PIL import Image
+
+    from .ocr import Ocr, body_similarity
+
+    ocr = Ocr(config)
+    if reason := ocr.missing():
+        return {"skipped": reason}
+    sys.path.insert(0, str(root))  # the page fixtures are the tests' (a repository checkout)
+    from tests.scangen import ninh_thuan_mixed, tay_ninh_scan
+
+    pages = [*tay_ninh_scan(), ninh_thuan_mixed()[1]]
+    images = []
+    for p in pages:  # through JPEG, as scanners store pages
+        buf = io.BytesIO()
+        p.image.save(buf, "JPEG", quality=80)
+        images.append(Image.open(buf))
+    start = time.perf_counter()
+    read = ocr.images(enumerate(images, 1), len(images))
+    seconds = time.perf_counter() - start
+    ocr.close()
+    ratios = [body_similarity(r.text, p.body) for r, p in zip(read, pages)]
+    return {"pages": len(pages), "seconds": round(seconds, 1), "pages_per_min": round(60 * len(pages) / seconds, 1),
+            "body_similarity_min": round(min(ratios), 4),
+            "confidence_mean": round(statistics.mean(r.confidence for r in read), 1)}
+
+
 def run_child(args: list[str], root: Path) -> dict:
     proc = subprocess.run([sys.executable, "-m", "kb.bench", *args], cwd=root, capture_output=True, text=True,
                           timeout=4 * 3600)
@@ -265,9 +297,10 @@ def run(sizes: list[int], out_dir: Path, root: Path | None = None) -> tuple[dict
             result.update(run_child(["synthetic-baseline", data], root))
             results.append(result)
             shutil.rmtree(data, ignore_errors=True)
+        ocr = run_child(["ocr", str(work / "ocr")], root)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    data = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "results": results}
+    data = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "results": results, "ocr": ocr}
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = out_dir / f"bench-{stamp}.json"
@@ -289,6 +322,10 @@ def format_results(data: dict) -> str:
                      f"open+first answer {r['open_to_first_answer_s']} s")
         lines.append(f"{r['scenario']:<15}{r['chunks']:>8}{r['kb']['p50_ms']:>9}{r['kb']['p95_ms']:>9}"
                      f"{r['baseline']['p50_ms']:>10}{r['baseline']['p95_ms']:>10}{r['peak_rss_mb']:>8}  {extra}")
+    ocr = data.get("ocr", {})
+    lines.append(f"OCR: {ocr['pages_per_min']} pages/min ({ocr['pages']} scanned pages in {ocr['seconds']} s), "
+                 f"body text similarity >= {ocr['body_similarity_min']}" if "pages" in ocr
+                 else f"OCR: skipped ({ocr.get('skipped', 'not run')})")
     return "\n".join(lines)
 
 
@@ -302,6 +339,8 @@ def _child(argv: list[str]) -> None:
         result = scenario_real(config, root)
     elif kind == "synthetic-build":
         result = synthetic_build(config, int(argv[2]), Path(argv[3]))
+    elif kind == "ocr":
+        result = scenario_ocr(config, root)
     elif kind == "synthetic-serve":
         result = synthetic_serve(config, root)
     else:

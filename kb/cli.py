@@ -11,10 +11,10 @@ from .config import Config
 from .errors import KBError
 
 
-def _progress(total: int):
+def _progress(total: int, desc: str = "embedding passages", unit: str = "passage"):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="embedding passages", unit="passage", file=sys.stderr, leave=False)
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
 
 
 def _open(config: Config):
@@ -32,6 +32,8 @@ def cmd_ingest(args, config: Config) -> int:
     _emit(rows, ["file", "status", "passages", "why"], "table")
     print(f"{report.documents} documents, {report.chunks} passages: {report.added} added, "
           f"{report.removed} removed, {report.updated} updated, {report.embedded} newly embedded")
+    if report.ocr_read or report.ocr_cached:
+        print(f"OCR: {report.ocr_read} scanned pages read, {report.ocr_cached} from the OCR cache")
     for path, reason in report.failed:
         print(f"error: {path}: {reason}", file=sys.stderr)
     return 0 if report.ok else 1

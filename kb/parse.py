@@ -278,10 +278,37 @@ def parse_document(text: str, meta: DocMeta) -> Document:
     return Document(meta=meta, sections=tuple(sections), recipients=tuple(recipients))
 
 
+LEVELS = {"THÀNH PHỐ": "TP.", "TỈNH": "tỉnh", "HUYỆN": "huyện", "QUẬN": "quận", "THỊ XÃ": "thị xã",
+          "THỊ TRẤN": "thị trấn", "PHƯỜNG": "phường", "XÃ": "xã"}
+
+
+def letterhead_issuer(head: list[str]) -> str:
+    """The issuer in a letterhead's left column, in the catalog's style: 'ỦY BAN NHÂN DÂN' +
+    'THÀNH PHỐ TÂY NINH' above 'Số: ...' -> 'UBND TP. Tây Ninh'; other agencies as written."""
+    lines = []
+    for p in head:
+        if re.match(r"Số\s*:", p):
+            break
+        if is_caps(p) and not p.startswith(("CỘNG HÒA", "CỘNG HOÀ")):
+            lines.append(p)
+    else:
+        return ""
+    name = squash(" ".join(lines))
+    m = re.match(r"[ỦU][ỶY] BAN NHÂN DÂN\s*", name)
+    if not m:
+        return name
+    rest = name[m.end():]
+    level = next((k for k in LEVELS if rest.startswith(k + " ")), "")
+    place = " ".join(w.capitalize() for w in rest[len(level):].split())
+    return squash(f"UBND {LEVELS.get(level, '')} {place}")
+
+
 def fill_meta(meta: DocMeta, paras: list[str]) -> DocMeta:
-    """Read number, date, type and title from the letterhead where the catalog is silent."""
+    """Read number, date, type, title and issuer from the letterhead where the catalog is silent."""
     head = paras[:12]
     changes = {}
+    if not meta.issuer and (issuer := letterhead_issuer(head)):
+        changes["issuer"] = issuer
     if not meta.number:
         m = next((m for p in head if (m := re.match(r"Số\s*:\s*(\d*)\s*(/[^\s,]+(?:\s[A-ZĐ]{2,}\b)?)", p))), None)
         if m:

@@ -72,6 +72,7 @@ class Chunk:
     agency: str = ""
     position: int = 0  # order within the document
     page: str = ""  # PDF page(s) the passage is printed on: "3" or "3-4"; "" for other formats
+    ocr_confidence: float | None = None  # read by OCR from a scan: the page's mean word confidence (0-100)
 
     @property
     def embed_text(self) -> str:
@@ -102,6 +103,7 @@ class Citation:
     score: float
     chunk_id: str = ""  # links the citation to its passage in the document view
     page: str = ""  # PDF page(s), "" for other formats
+    ocr_confidence: float | None = None  # the passage was read from a scan by OCR, this sure (0-100)
 
     @property
     def where(self) -> str:
@@ -110,7 +112,8 @@ class Citation:
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "number": self.number,
                 "date": self.date, "section": self.section, "page": self.page, "text": self.text,
-                "score": round(float(self.score), 4)}
+                "score": round(float(self.score), 4), "ocr": self.ocr_confidence is not None,
+                "ocr_confidence": self.ocr_confidence}
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,8 @@ class ChromaStore:
         return TextNode(
             id_=chunk.id, text=chunk.text, embedding=None if vec is None else vec.tolist(),
             metadata={"section": chunk.section, "agency": chunk.agency, "position": chunk.position,
-                      "page": chunk.page},
+                      "page": chunk.page,  # OCR confidence, -1 for text that was not read from a scan
+                      "ocr_confidence": -1.0 if chunk.ocr_confidence is None else chunk.ocr_confidence},
             # the SOURCE relation becomes Chroma's doc_id/document_id metadata
             relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)})
 
@@ -188,7 +189,8 @@ class ChromaStore:
                                         "rebuild it with `python -m kb ingest --rebuild`")
             chunks.append(Chunk(id=cid, doc_id=doc_id, section=md["section"], text=text,
                                 header=chunk_header(docs[doc_id], md["section"]), agency=md.get("agency", ""),
-                                position=int(md.get("position", 0)), page=str(md.get("page", ""))))
+                                position=int(md.get("position", 0)), page=str(md.get("page", "")),
+                                ocr_confidence=_ocr_confidence(md)))
         chunks.sort(key=lambda c: (c.doc_id, c.position))
         return chunks, docs
 
@@ -203,3 +205,8 @@ class ChromaStore:
         result = self._collection.query(query_embeddings=[list(vector)], n_results=k, where=where,
                                         include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+
+def _ocr_confidence(md: dict) -> float | None:
+    value = md.get("ocr_confidence", -1.0)
+    return None if value in ("", None) or float(value) < 0 else float(value)
