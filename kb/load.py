@@ -18,7 +18,7 @@ from .records import DocMeta
 from .text import fold
 
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
-SKIP_NAMES = ("readme", "catalog")
+SKIP_NAMES = ("readme", "catalog", "sources")  # a folder's notes about its files, not documents
 DEFAULT_MAX_MB = 20  # ~10,000 pages of text; bigger files are data dumps or scans, refused
 
 
