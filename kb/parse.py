@@ -305,6 +305,6 @@ def fill_meta(meta: DocMeta, paras: list[str]) -> DocMeta:
                 rest = p[len(t):].strip()
                 title = rest or (head[i + 1] if i + 1 < len(head) else "")
                 if not meta.title or meta.title == meta.id:
-                    changes["title"] = squash(f"{t.capitalize()} {title}")[:200]
+                    changes["title"] = squash(f"{t.capitalize()} {title}")
                 break
     return replace(meta, **changes)
