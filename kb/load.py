@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .annex import split_appended
 from .errors import InputError
 from .formats import Extracted, read_docx, read_pdf
 from .records import DocMeta
@@ -149,6 +150,13 @@ def cut(text: str, start: str | None, end: str | None) -> tuple[str, int]:
 def load_file(path: Path, catalog: dict[str, list[dict]], max_mb: int = DEFAULT_MAX_MB) -> list[Source]:
     got = read_text(path, max_mb)
     entries = catalog.get(path.name) or [{}]
+    if len(entries) == 1 and not entries[0].get("start") and not entries[0].get("end") and not got.page_starts:
+        parts = split_appended(got.text)  # a file holding a submission and then its plan
+        if len(parts) > 1:
+            base = entries[0].get("id") or slug(path.stem)
+            return [Source(replace(meta_from_entry(entries[0], path), id=base if n == 0 else f"{base}-{n + 1}",
+                                   **({} if n == 0 else {"title": "", "type": "", "number": "", "date": ""})), part)
+                    for n, part in enumerate(parts)]
     sources = []
     for entry in entries:
         part, offset = cut(got.text, entry.get("start"), entry.get("end"))
