@@ -90,6 +90,9 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tu
                     raise InputError(f"{f}: no text passages found")
                 file_docs[doc.meta.id] = doc.meta
                 file_chunks.extend(doc_chunks)
+                if not doc.meta.title:
+                    report.notes.setdefault(str(f), []).append(
+                        f"{doc.meta.id}: no title in the text: add it to the catalog (catalog.toml)")
                 covs.append(account(source.text, doc_chunks, [doc.meta], [*doc.recipients, doc.meta.signer]))
             docs.update(file_docs)  # all of a file or nothing of it
             report.coverage[str(f)] = merge(covs)

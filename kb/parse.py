@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from .annex import annex_blocks, split_tail
+from .meta import DOC_TYPES, fill_meta
 from .records import DocMeta, Document, Section
 from .tables import expand_tables
 from .text import fold, squash
@@ -25,8 +26,6 @@ LETTER = re.compile(r"^([a-zđ])\)\s+(.*)$")
 BULLET = re.compile(r"^[-–•+]\s*(.*)$")
 RECIPIENTS = re.compile(r"^Nơi nhận\s*:?", re.IGNORECASE)
 TERMINAL = (".", ";", ":", "!", "?", "…")
-DOC_TYPES = ("KẾ HOẠCH", "TỜ TRÌNH", "CÔNG VĂN", "QUYẾT ĐỊNH", "LUẬT", "NGHỊ ĐỊNH", "THÔNG TƯ",
-             "CHỈ THỊ", "HƯỚNG DẪN", "BÁO CÁO", "THÔNG BÁO")
 DUTY_SECTION = re.compile(r"to chuc thuc hien|phan cong nhiem vu|trach nhiem")
 AGENCY_START = re.compile(
     r"^(de nghi\s+)?(phong|so|bo|cong an|trung tam|uy ban|ubnd|ub|doan|hoi|mat tran|tinh doan|"
@@ -99,6 +98,8 @@ def join_wrapped(lines: list[str], legal: bool = False, fixed: frozenset[str] | 
             joined = not blank or not prev.endswith((".", "!", "?"))
         elif blank:
             joined = False
+        elif line.startswith(("Căn cứ", "Thực hiện", "Theo đề nghị", "Xét đề nghị")) or is_caps(prev) and not is_caps(line):
+            joined = False  # a preamble clause, or the text under a title in capitals
         elif legal:
             joined = not ends and len(last) >= 70 and not is_caps(line)
         elif is_marker(prev) and len(prev.split()) <= 8 and ":" not in prev and not is_caps(line):
@@ -278,33 +279,5 @@ def parse_document(text: str, meta: DocMeta) -> Document:
         sections.append(Section(("Nơi nhận, người ký",), tuple(lines), kind="signature"))
     sections.extend(annex_sections(annex, rows))
     meta = replace(meta, signer=meta.signer or signer, signer_title=meta.signer_title or squash(capacity))
-    meta = fill_meta(meta, paras)
+    meta = fill_meta(meta, head, body_lines[:30])
     return Document(meta=meta, sections=tuple(sections), recipients=tuple(recipients))
-
-
-def fill_meta(meta: DocMeta, paras: list[str]) -> DocMeta:
-    """Read number, date, type and title from the letterhead where the catalog is silent."""
-    head = paras[:12]
-    changes = {}
-    if not meta.number:
-        m = next((m for p in head if (m := re.match(r"Số\s*:\s*(\d*)\s*(/[^\s,]+(?:\s[A-ZĐ]{2,}\b)?)", p))), None)
-        if m:
-            changes["number"] = re.sub(r"\s+", "", m.group(1) + m.group(2))
-    if not meta.date:
-        for p in head:
-            m = re.search(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", p)
-            if m:
-                d, mo, y = m.groups()
-                changes["date"] = f"{y}-{int(mo):02d}-{int(d):02d}"
-                break
-    if not meta.type or not meta.title:
-        for i, p in enumerate(head):
-            t = next((t for t in DOC_TYPES if p.upper().startswith(t)), None)
-            if t:
-                changes.setdefault("type", t.capitalize()) if not meta.type else None
-                rest = p[len(t):].strip()
-                title = rest or (head[i + 1] if i + 1 < len(head) else "")
-                if not meta.title or meta.title == meta.id:
-                    changes["title"] = squash(f"{t.capitalize()} {title}")
-                break
-    return replace(meta, **changes)

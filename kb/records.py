@@ -35,7 +35,7 @@ class DocMeta:
         elif self.type and self.issuer:
             head = f"{self.type} của {self.issuer}"
         else:
-            head = self.title
+            head = self.title or self.source.replace("\\", "/").rsplit("/", 1)[-1] or self.id  # never an invented title
         return f"{head} ({self.display_date})" if self.date else head
 
 
