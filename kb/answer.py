@@ -12,7 +12,7 @@ import re
 from .records import Answer, Citation, DocMeta, Hit
 from .intent import COUNT, DATE, NUMBER, PHONE
 from .retrieve import Search
-from .text import folded_words
+from .text import folded_words, is_editorial
 
 HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị bạo lực, xâm hại: gọi ngay Tổng đài "
               "quốc gia bảo vệ trẻ em 111 (miễn phí, 24/7), hoặc Công an 113 khi khẩn cấp.")
@@ -71,9 +71,9 @@ def best_sentence(hit: Hit, search: Search, limit: int = 600) -> str:
         return value
 
     lines = [l.strip() for l in hit.chunk.text.split("\n") if l.strip()]
-    if len(hit.chunk.text) <= 300:
+    if len(hit.chunk.text) <= 300 and not any(is_editorial(l) for l in lines):
         return " ".join(lines)
-    candidates = [(i, s) for i, line in enumerate(lines) for s in split_sentences(line)]
+    candidates = [(i, s) for i, line in enumerate(lines) for s in split_sentences(line) if not is_editorial(s)]
     if not candidates:
         return hit.chunk.text[:limit]
     i, best = max(candidates, key=lambda c: score(c[1]))

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from .records import Chunk, DocMeta
-from .text import squash
+from .text import is_editorial, squash, strip_editorial
 
 BEFORE = re.compile(r"trước ngày\s+(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
 DURATION = re.compile(r"(không quá|trong thời hạn|chậm nhất(?: là)?|trong vòng|thời hạn)\s+(\d+)\s+"
@@ -52,7 +52,9 @@ def extract_deadlines(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Dea
     rows: list[Deadline] = []
     for c in sorted(chunks, key=lambda c: (c.doc_id, c.position)):
         meta = docs[c.doc_id]
-        for clause in _clauses(c.text):
+        for clause in _clauses(strip_editorial(c.text)):
+            if is_editorial(clause):
+                continue
             found = []
             for m in BEFORE.finditer(clause):
                 d, mo, y = m.groups()

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 from .parse import AGENCY_START
 from .records import Chunk, DocMeta
-from .text import fold, squash
+from .text import fold, is_editorial, squash, strip_editorial
 
 # Canonical sectors, most specific first; matched on the folded agency name.
 SECTORS = [
@@ -77,7 +77,9 @@ def extract_duties(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Duty]:
     for c in sorted(chunks, key=lambda c: (c.doc_id, c.position)):
         meta = docs[c.doc_id]
         heading = c.section.split(" > ")[-1].split(", khoản")[0]
-        for item in _items(c.text):
+        for item in _items(strip_editorial(c.text)):
+            if is_editorial(item):
+                continue
             agency = c.agency
             m = BULLET_AGENCY.match(item) if agency else None
             if m and AGENCY_START.match(fold(m.group(1))):  # "- Hội Liên hiệp phụ nữ ...: tuyên truyền ..."
