@@ -112,7 +112,7 @@ def cite(hit: Hit, docs: dict[str, DocMeta]) -> Citation:
     meta = docs[hit.chunk.doc_id]
     return Citation(doc_id=meta.id, title=meta.title, number=meta.number, date=meta.display_date,
                     section=hit.chunk.section, text=hit.chunk.text, score=hit.score, chunk_id=hit.chunk.id,
-                    page=hit.chunk.page)
+                    page=hit.chunk.page, validity=meta.validity)
 
 
 def _position(hit: Hit, hits: list[Hit]) -> int | None:
@@ -151,7 +151,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         lead = ""
         if "agency" in search.intents and top.chunk.agency:
             lead = (f"Responsible: {top.chunk.agency}. " if en else f"Đơn vị chịu trách nhiệm: {top.chunk.agency}. ")
-        where = f"{meta.label}, {top.chunk.where}"
+        where = f"{meta.label}, {top.chunk.where}" + (f" ({meta.validity})" if meta.validity else "")
         direct = (f"{lead}According to {where}: “{sentence}” [1]" if en
                   else f"{lead}Theo {where}: “{sentence}” [1]")
         lines.append(direct)
@@ -167,7 +167,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
     lines.append(heading)
     for n, h in enumerate(shown, 1):
         meta = docs[h.chunk.doc_id]
-        lines.append(f"[{n}] {meta.label} — {h.chunk.where}")
+        lines.append(f"[{n}] {meta.label} — {h.chunk.where}" + (f" ({meta.validity})" if meta.validity else ""))
         quote = h.chunk.text if len(h.chunk.text) <= 500 else f"… {best_sentence(h, search)} …"
         lines.append(f"“{quote}”")
     return Answer(question=question, text="\n".join(lines), abstained=abstained, citations=citations,

@@ -131,7 +131,8 @@ def meta_from_entry(entry: dict, path: Path) -> DocMeta:
         id=entry.get("id") or slug(path.stem), title=entry.get("title", ""), type=entry.get("type", ""),
         number=entry.get("number", ""), date=str(entry.get("date", "")), issuer=entry.get("issuer", ""),
         locality=entry.get("locality", ""), period=str(entry.get("period", "")), source=str(path),
-        aliases=tuple(entry.get("aliases", ())))
+        aliases=tuple(entry.get("aliases", ())), in_force=str(entry.get("in_force", "")),
+        replaced_by=entry.get("replaced_by", ""), replaced_from=str(entry.get("replaced_from", "")))
 
 
 def cut(text: str, start: str | None, end: str | None) -> tuple[str, int]:

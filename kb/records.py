@@ -20,6 +20,17 @@ class DocMeta:
     aliases: tuple[str, ...] = ()
     signer: str = ""
     signer_title: str = ""
+    in_force: str = ""  # ISO date the document took effect ("" when not recorded)
+    replaced_by: str = ""  # the document that replaced it, as people name it ("Luật 53/2024/QH15")
+    replaced_from: str = ""  # ISO date from which it is replaced
+
+    @property
+    def validity(self) -> str:
+        """'đã được thay thế bởi Luật 53/2024/QH15 từ 01/07/2025' for a replaced document, else ''."""
+        if not self.replaced_by:
+            return ""
+        when = "/".join(reversed(self.replaced_from.split("-"))) if self.replaced_from else ""
+        return f"đã được thay thế bởi {self.replaced_by}" + (f" từ {when}" if when else "")
 
     @property
     def display_date(self) -> str:
@@ -102,6 +113,7 @@ class Citation:
     score: float
     chunk_id: str = ""  # links the citation to its passage in the document view
     page: str = ""  # PDF page(s), "" for other formats
+    validity: str = ""  # "đã được thay thế bởi ..." when the document was replaced
 
     @property
     def where(self) -> str:
@@ -110,7 +122,7 @@ class Citation:
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "number": self.number,
                 "date": self.date, "section": self.section, "page": self.page, "text": self.text,
-                "score": round(float(self.score), 4)}
+                "score": round(float(self.score), 4), **({"validity": self.validity} if self.validity else {})}
 
 
 @dataclass(frozen=True)
