@@ -27,15 +27,19 @@ def cmd_ingest(args, config: Config) -> int:
     from .ingest import ingest
 
     report = ingest(config, [Path(p) for p in args.paths] or None, rebuild=args.rebuild, progress=_progress)
-    rows = [{"file": _short(f.path), "status": f.status, "passages": f.passages, "why": f.detail}
+    rows = [{"file": _short(f.path), "status": f.status, "passages": f.passages,
+             "kept %": "" if f.kept is None else f"{f.kept:.1f}", "why": f.detail}
             for f in sorted(report.files, key=lambda f: (f.status == "unchanged", f.path))]
-    _emit(rows, ["file", "status", "passages", "why"], "table")
+    _emit(rows, ["file", "status", "passages", "kept %", "why"], "table")
     print(f"{report.documents} documents, {report.chunks} passages: {report.added} added, "
           f"{report.removed} removed, {report.updated} updated, {report.embedded} newly embedded")
     if report.ocr_read or report.ocr_cached:
         print(f"OCR: {report.ocr_read} scanned pages read, {report.ocr_cached} from the OCR cache")
     for path, reason in report.failed:
         print(f"error: {path}: {reason}", file=sys.stderr)
+    for path, notes in report.notes.items():
+        for note in notes:
+            print(f"warning: {_short(path)}: {note}", file=sys.stderr)
     return 0 if report.ok else 1
 
 

@@ -171,6 +171,24 @@ def _format_number(n: int, fmt: str) -> str:
     return str(n)
 
 
+def _docx_table(table, qn) -> str:
+    """A Word table as text: a letterhead laid out as a table becomes its lines, column by
+    column (issuer, number, then motto, place and date); any other table becomes pipe rows,
+    empty cells kept so that each value stays under its column header (kb.tables reads them)."""
+    rows = []
+    for row in table.iter(qn("w:tr")):
+        cells = []
+        for cell in row.iter(qn("w:tc")):
+            paras = ["".join(t.text or "" for t in p.iter(qn("w:t"))).strip() for p in cell.iter(qn("w:p"))]
+            cells.append([p for p in paras if p])
+        rows.append(cells)
+    flat = fold(" ".join(p for r in rows for c in r for p in c))
+    if "cong hoa xa hoi" in flat or "doc lap" in flat:
+        width = max((len(r) for r in rows), default=0)
+        return "\n".join(p for col in range(width) for r in rows if col < len(r) for p in r[col])
+    return "\n".join(" | ".join(" ".join(c) for c in r) for r in rows)
+
+
 def read_docx(path: Path) -> Extracted:
     """Paragraphs and table rows in document order, with Word's automatic list numbers
     ("1.", "a)", "-") written out, since python-docx leaves them out of the text."""
@@ -192,9 +210,7 @@ def read_docx(path: Path) -> Extracted:
     lines: list[str] = []
     for block in document.element.body.iterchildren():
         if block.tag == qn("w:tbl"):
-            for row in block.iter(qn("w:tr")):
-                cells = ["".join(t.text or "" for t in cell.iter(qn("w:t"))) for cell in row.iter(qn("w:tc"))]
-                lines.append(" | ".join(c.strip() for c in cells if c.strip()))
+            lines.append(_docx_table(block, qn))
             continue
         if block.tag != qn("w:p"):
             continue

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .account import KEPT_WARN, Coverage, account, merge
 from .chunk import assign_pages, chunk_document, mark_ocr
 from .config import Config
 from .embed import EmbeddingCache, embed_passages, make_embedder
@@ -30,6 +31,7 @@ class FileResult:
     status: str  # added | updated | unchanged | removed | failed | skipped
     passages: int = 0
     detail: str = ""
+    kept: float | None = None  # % of the file's letters and digits in passages or left out on purpose
 
 
 @dataclass
@@ -44,7 +46,8 @@ class IngestReport:
     ocr_cached: int = 0  # scanned pages whose text was in the OCR cache
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     files: list[FileResult] = field(default_factory=list)
-    notes: dict[str, str] = field(default_factory=dict)  # path -> what was left out of a file that was read
+    coverage: dict[str, Coverage] = field(default_factory=dict)  # source path -> what was kept
+    notes: dict[str, list[str]] = field(default_factory=dict)  # source path -> warnings for the maintainer
 
     @property
     def ok(self) -> bool:
@@ -77,7 +80,7 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport,
             if digest in texts:
                 raise InputError(f"{f}: duplicate of {texts[digest]} (same text); not indexed twice")
             texts[digest] = str(f)
-            file_chunks, file_docs = [], {}
+            file_chunks, file_docs, covs = [], {}, []
             for source in sources:
                 doc = parse_document(source.text, source.meta)
                 if doc.meta.id in docs and docs[doc.meta.id].source != doc.meta.source:
@@ -92,10 +95,19 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport,
                     raise InputError(f"{f}: no text passages found")
                 file_docs[doc.meta.id] = doc.meta
                 file_chunks.extend(doc_chunks)
+                if not doc.meta.title:
+                    report.notes.setdefault(str(f), []).append(
+                        f"{doc.meta.id}: no title in the text: add it to the catalog (catalog.toml)")
+                covs.append(account(source.text, doc_chunks, [doc.meta], [*doc.recipients, doc.meta.signer]))
             docs.update(file_docs)  # all of a file or nothing of it
+            report.coverage[str(f)] = merge(covs)
+            cov = report.coverage[str(f)]
+            if cov.kept_pct < KEPT_WARN:
+                shown = "; ".join(f"“{l[:60]}”" for l in cov.dropped[:3])
+                report.notes.setdefault(str(f), []).append(f"only {cov.kept_pct}% kept; first lines dropped: {shown}")
             chunks.extend(file_chunks)
-            if sources[0].notes:
-                report.notes[str(f)] = "; ".join(sources[0].notes)
+            if sources[0].notes:  # what OCR left out (pages below the confidence floor)
+                report.notes.setdefault(str(f), []).extend(sources[0].notes)
         except InputError as e:
             report.failed.append((str(f), str(e).removeprefix(f"{f}: ")))
             failed_sources.add(str(f))
@@ -103,7 +115,8 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport,
 
 
 def summarize(chunks: list[Chunk], docs: dict[str, DocMeta], old_chunks: list[Chunk], old_docs: dict[str, DocMeta],
-              new: set[str], stale: set[str], changed: set[str], failed: list[tuple[str, str]]) -> list[FileResult]:
+              new: set[str], stale: set[str], changed: set[str], failed: list[tuple[str, str]],
+              coverage: dict[str, Coverage] | None = None, notes: dict[str, list[str]] | None = None) -> list[FileResult]:
     """Per-file rows of the ingest summary (pure: ids and records in, rows out)."""
     by_file: dict[str, list[Chunk]] = {}
     for c in chunks:
@@ -123,7 +136,9 @@ def summarize(chunks: list[Chunk], docs: dict[str, DocMeta], old_chunks: list[Ch
             status, detail = "updated", "metadata only (document data or positions)"
         else:
             status, detail = "unchanged", ""
-        rows.append(FileResult(path, status, len(cs), detail))
+        detail = "; ".join([d for d in [detail, *(notes or {}).get(path, [])] if d])
+        cov = (coverage or {}).get(path)
+        rows.append(FileResult(path, status, len(cs), detail, cov.kept_pct if cov else None))
     reasons = dict(failed)
     for path, cs in old_by_file.items():
         if path not in by_file and path not in reasons:
@@ -203,9 +218,8 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
         if stale:
             store.delete(stale)
     report.added, report.removed, report.updated = len(new), len(stale), len(changed)
-    report.files = [replace(f, detail="; ".join(x for x in (f.detail, report.notes.get(f.path, "")) if x))
-                    for f in summarize(chunks, docs, old_chunks, old_docs, {c.id for c in new}, set(stale),
-                                       {c.id for c in changed}, report.failed)]
+    report.files = summarize(chunks, docs, old_chunks, old_docs, {c.id for c in new}, set(stale),
+                             {c.id for c in changed}, report.failed, report.coverage, report.notes)
     # a new path that failed entirely is not remembered as a source
     failed_paths = {p for p, _ in report.failed}
     kept = {d: m for d, m in old_docs.items() if d in keep_docs}

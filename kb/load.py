@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .annex import split_appended
 from .errors import InputError
 from .formats import Extracted, read_docx, read_image, read_pdf
 from .records import DocMeta
@@ -20,7 +21,7 @@ from .text import fold
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # scans of document pages, read by OCR
 SUFFIXES = (".txt", ".md", ".pdf", ".docx", *IMAGE_SUFFIXES)
-SKIP_NAMES = ("readme", "catalog")
+SKIP_NAMES = ("readme", "catalog", "sources")  # a folder's notes about its files, not documents
 DEFAULT_MAX_MB = 20  # ~10,000 pages of text; bigger files are data dumps, refused
 SCAN_FACTOR = 10  # PDFs and images may be scans: a scanned page is 0.3-1.5 MB of image, so 200 MB is a few hundred pages
 
@@ -140,7 +141,8 @@ def meta_from_entry(entry: dict, path: Path) -> DocMeta:
         id=entry.get("id") or slug(path.stem), title=entry.get("title", ""), type=entry.get("type", ""),
         number=entry.get("number", ""), date=str(entry.get("date", "")), issuer=entry.get("issuer", ""),
         locality=entry.get("locality", ""), period=str(entry.get("period", "")), source=str(path),
-        aliases=tuple(entry.get("aliases", ())))
+        aliases=tuple(entry.get("aliases", ())), in_force=str(entry.get("in_force", "")),
+        replaced_by=entry.get("replaced_by", ""), replaced_from=str(entry.get("replaced_from", "")))
 
 
 def cut(text: str, start: str | None, end: str | None) -> tuple[str, int]:
@@ -159,6 +161,13 @@ def cut(text: str, start: str | None, end: str | None) -> tuple[str, int]:
 def load_file(path: Path, catalog: dict[str, list[dict]], max_mb: int = DEFAULT_MAX_MB, ocr=None) -> list[Source]:
     got = read_text(path, max_mb, ocr)
     entries = catalog.get(path.name) or [{}]
+    if len(entries) == 1 and not entries[0].get("start") and not entries[0].get("end") and not got.page_starts:
+        parts = split_appended(got.text)  # a file holding a submission and then its plan
+        if len(parts) > 1:
+            base = entries[0].get("id") or slug(path.stem)
+            return [Source(replace(meta_from_entry(entries[0], path), id=base if n == 0 else f"{base}-{n + 1}",
+                                   **({} if n == 0 else {"title": "", "type": "", "number": "", "date": ""})), part)
+                    for n, part in enumerate(parts)]
     sources = []
     for entry in entries:
         part, offset = cut(got.text, entry.get("start"), entry.get("end"))

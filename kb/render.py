@@ -49,7 +49,7 @@ def citation_cards(answer: Answer | None, terms: set[str], limit: int = 5) -> st
         number = f"Số {html.escape(cite.number)}" if re.search(r"\d", cite.number) else ""
         date = f"ngày {html.escape(cite.date)}" if cite.date else ""
         scan = "văn bản quét (OCR)" if cite.ocr_confidence is not None else ""
-        meta = " · ".join(x for x in (number, date, scan) if x)
+        meta = " · ".join(x for x in (number, date, scan, html.escape(cite.validity)) if x)
         quote = cite.text if len(cite.text) <= 700 else cite.text[:700].rsplit(" ", 1)[0] + " …"
         cards.append(
             f'<div class="kb-card" data-doc="{html.escape(cite.doc_id)}">'
