@@ -119,12 +119,27 @@ def cmd_bench(args, config: Config) -> int:
 
 def cmd_loadtest(args, config: Config) -> int:
     from .evaluate import load_qa
-    from .loadtest import run_load
+    from .loadtest import compare, measure
 
     questions = [r["question"] for r in load_qa(Path(args.qa)) if r["answerable"]]
-    result = run_load(args.url, questions, users=args.users, per_user=args.per_user, timeout_s=args.timeout)
-    print(json.dumps(result, ensure_ascii=False, indent=1))
-    return 0 if result["errors"] == 0 else 1
+    if args.url:
+        results = {"app": measure(args.url, questions, users=args.users, per_user=args.per_user,
+                                  timeout_s=args.timeout)}
+    else:  # lock vs parallel in one run, each on its own app started here
+        from .pipeline import load_passages
+
+        load_passages(config, progress=_progress)  # the index must exist before the apps start
+        results = compare(questions, {"lock": 1, "parallel": 0}, users=args.users, per_user=args.per_user,
+                          timeout_s=args.timeout)
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+    print(f"{'mode':<10}{'workers':>8}{'errors':>7}{'answers/s':>10}{'1 user/s':>9}{'x':>6}"
+          f"{'p50 ms':>8}{'p95 ms':>8}{'1 user p50':>11}{'p95/p50':>8}")
+    for name, r in results.items():
+        one = r.get("one_user", {})
+        print(f"{name:<10}{r.get('workers', ''):>8}{r['errors']:>7}{r['throughput_rps']:>10}{one.get('rps', ''):>9}"
+              f"{r.get('speedup', ''):>6}{r['p50_ms'] or '':>8}{r['p95_ms'] or '':>8}{one.get('p50_ms', ''):>11}"
+              f"{r.get('p95_over_one_p50', ''):>8}")
+    return 0 if all(r["errors"] == 0 for r in results.values()) else 1
 
 
 def cmd_duties(args, config: Config) -> int:
@@ -183,8 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="measure ingest speed, latency and memory; save JSON + PNG")
     s.add_argument("--sizes", default="10000,100000", help="synthetic corpus sizes in passages (comma-separated)")
     s.add_argument("--out", default="bench/results")
-    s = sub.add_parser("loadtest", help="N concurrent chat users against a running app")
-    s.add_argument("--url", default="http://127.0.0.1:7860/")
+    s = sub.add_parser("loadtest", help="N concurrent chat users: against a running app (--url), or "
+                       "lock vs parallel on two apps started here")
+    s.add_argument("--url", help="a running app; without it, kb starts the app twice (KB_WORKERS=1, then 0)")
     s.add_argument("--users", type=int, default=20)
     s.add_argument("--per-user", type=int, default=5, help="questions each user asks in turn")
     s.add_argument("--timeout", type=float, default=300, help="seconds before the run is cut short")

