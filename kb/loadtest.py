@@ -23,23 +23,75 @@ from pathlib import Path
 ALONE = 30  # questions one user asks alone, for the reference rate and p50
 
 
-def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_user: int = 5,
-             timeout_s: float = 300) -> dict:
-    """Every user asks `per_user` questions one after the other through the app's /ask API,
-    all users at once. Errors (exceptions, answers without citations, a user not done within
-    timeout_s) are counted, never raised; latencies are per request, as a user waits them."""
-    from gradio_client import Client
+class HttpUser:
+    """One user on Gradio's REST routes for the API (POST /gradio_api/run/ask; when the app
+    queues /ask, POST /gradio_api/call/ask and read the event stream): what `curl` would do,
+    and light enough that 20 of them on the app's own
+    2 cores measure the app rather than the load generator (gradio_client spends about twice
+    the app's CPU per question)."""
 
+    def __init__(self, url: str, timeout_s: float):
+        import httpx
+
+        self.base = url.rstrip("/") + "/gradio_api/call/ask"
+        self.run = url.rstrip("/") + "/gradio_api/run/ask"
+        self.http = httpx.Client(timeout=timeout_s)
+        self.http.get(url).raise_for_status()
+        self.direct = True  # until the app says its /ask must go through the queue
+
+    def ask(self, question: str, timeout_s: float) -> dict:
+        import json
+
+        if self.direct:
+            got = self.http.post(self.run, json={"data": [question]}, timeout=timeout_s)
+            if got.status_code != 400 or "queue" not in got.text:
+                got.raise_for_status()
+                return got.json()["data"][0]
+            self.direct = False
+        event = self.http.post(self.base, json={"data": [question]}, timeout=timeout_s)
+        event.raise_for_status()
+        kind = None
+        with self.http.stream("GET", f"{self.base}/{event.json()['event_id']}", timeout=timeout_s) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    kind = line[6:].strip()
+                elif line.startswith("data:") and kind in ("complete", "error"):
+                    if kind == "error":
+                        raise RuntimeError(f"the app answered with an error: {line[5:].strip()[:80]}")
+                    return json.loads(line[5:])[0]
+        raise RuntimeError("the event stream ended without an answer")
+
+
+class GradioUser:
+    """One user through gradio_client, as a Python program would call the app."""
+
+    def __init__(self, url: str, timeout_s: float):
+        from gradio_client import Client
+
+        self.client = Client(url, verbose=False, analytics_enabled=False)
+
+    def ask(self, question: str, timeout_s: float) -> dict:
+        return self.client.submit(question, api_name="/ask").result(timeout=timeout_s)
+
+
+def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_user: int = 5,
+             timeout_s: float = 300, client: str = "http") -> dict:
+    """Every user asks `per_user` questions one after the other through the app's /ask API,
+    all users at once (the clock starts when every user is connected). Errors (exceptions,
+    answers without citations, a user not done within timeout_s) are counted, never raised;
+    latencies are per request, as a user waits them. client: "http" or "gradio" (see above)."""
+    make_user = {"http": HttpUser, "gradio": GradioUser}[client]
     questions = questions or ["Trẻ em là người dưới bao nhiêu tuổi?"]
     deadline = time.monotonic() + timeout_s
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    start_line = threading.Barrier(users)
+    clock: list[float] = []
+    start_line = threading.Barrier(users, action=lambda: clock.append(time.perf_counter()))
 
     def user(n: int) -> None:
         try:
-            client = Client(url, verbose=False, analytics_enabled=False)
+            me = make_user(url, timeout_s)
         except Exception as e:  # counted as this user's failures
             with lock:
                 errors.extend([f"user {n}: cannot connect: {type(e).__name__}"] * per_user)
@@ -55,7 +107,7 @@ def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_
             try:
                 if time.monotonic() > deadline:
                     raise TimeoutError("load test time limit reached")
-                result = client.submit(question, api_name="/ask").result(timeout=max(1.0, deadline - time.monotonic()))
+                result = me.ask(question, max(1.0, deadline - time.monotonic()))
                 if not result.get("citations"):
                     raise ValueError("answer without citations")
                 with lock:
@@ -67,7 +119,7 @@ def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_
     started = time.perf_counter()
     with ThreadPoolExecutor(users) as pool:
         list(pool.map(user, range(users)))
-    duration = time.perf_counter() - started
+    duration = time.perf_counter() - (clock[0] if clock else started)
     ms = sorted(latencies)
     return {"users": users, "mean_ms": round(statistics.fmean(ms), 1) if ms else None, "requests": users * per_user, "ok": len(ms), "errors": len(errors),
             "error_samples": errors[:5], "seconds": round(duration, 1),
