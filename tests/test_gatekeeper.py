@@ -23,6 +23,7 @@ from kb.pipeline import KnowledgeBase
 from .conftest import ROOT, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+QUESTION = "ai chiu trach nhiem giam dinh phap y"
 TOKEN = "5d2c0e6f9a41b7c3e8d1f0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f5a7b9c1"
 
 pytestmark = [pytest.mark.slow,
@@ -144,7 +145,7 @@ def test_kb_ingests_and_answers_through_the_gatekeeper(province, tmp_path, tiny_
     assert report.ok and report.added > 0
     reader = Config(corpus_dir=tiny_corpus, data_dir=tmp_path / "b", chroma_url=url,
                     chroma_token=TOKEN, chroma_ca=str(ca))
-    answer = KnowledgeBase.open(reader, build_if_missing=False).ask("ai chiu trach nhiem giam dinh phap y")
+    answer = KnowledgeBase.open(reader, build_if_missing=False).ask(QUESTION)
     assert not answer.abstained and "Phòng Y tế" in answer.text
     assert TOKEN not in repr(reader) and "chroma_token" not in reader.to_dict()
 
@@ -161,3 +162,58 @@ def test_kb_says_what_is_wrong_in_one_line(province, tmp_path, tiny_corpus, toke
     with pytest.raises(KBError, match=message) as caught:
         KnowledgeBase.open(config, build_if_missing=False)
     assert "\n" not in str(caught.value) and TOKEN not in str(caught.value)
+
+
+def test_a_document_ingested_through_one_front_end_is_answered_by_the_other(province, tmp_path, tiny_corpus):
+    """Two front ends on one server: the other one notices the new content key within
+    refresh_s (here 1 s) and reloads its lexical side, without a restart."""
+    from .test_lexical import SECOND_PLAN
+
+    url, ca, _ = province
+    shared = {"chroma_url": url, "chroma_token": TOKEN, "chroma_ca": str(ca)}
+    ingest(Config(corpus_dir=tiny_corpus, data_dir=tmp_path / "writer", **shared))
+    reader = KnowledgeBase.open(Config(corpus_dir=tiny_corpus, data_dir=tmp_path / "reader", refresh_s=1, **shared),
+                                build_if_missing=False)
+    question = "Ai tổ chức lớp dạy bơi miễn phí cho trẻ em?"
+    assert reader.ask(question).abstained
+    extra = tmp_path / "xa-thu-nghiem-kh7-2024.txt"
+    extra.write_text(SECOND_PLAN, encoding="utf-8")
+    env = {**os.environ, "KB_CHROMA_URL": url, "KB_CHROMA_TOKEN": TOKEN, "KB_CHROMA_CA": str(ca),
+           "KB_DATA_DIR": str(tmp_path / "writer"), "KB_CORPUS_DIR": str(tiny_corpus)}
+    subprocess.run([sys.executable, "-m", "kb", "ingest", str(extra)], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=300)
+    ingested = time.monotonic()
+    while True:  # the stated bound: refresh_s plus the reload (about a second for a small index)
+        answer = reader.ask(question)
+        if not answer.abstained or time.monotonic() - ingested > 30:
+            break
+        time.sleep(0.2)
+    assert not answer.abstained and "Đoàn Thanh niên" in answer.text
+    assert "dạy bơi" in answer.citations[0].text
+
+
+def test_the_app_behind_the_same_nginx_answers_its_ask_api_over_tls(province, tmp_path, tiny_corpus):
+    """The app on 127.0.0.1 (itself a client of the gatekeeper), served by the template's
+    `location /` block: /ask over https, with the province's CA."""
+    import json
+
+    from kb.loadtest import start_app
+
+    url, ca, app_port = province
+    shared = {"KB_CHROMA_URL": url, "KB_CHROMA_TOKEN": TOKEN, "KB_CHROMA_CA": str(ca)}
+    ingest(Config(corpus_dir=tiny_corpus, data_dir=tmp_path / "writer", chroma_url=url, chroma_token=TOKEN,
+                  chroma_ca=str(ca)))
+    app = start_app({**shared, "KB_DATA_DIR": str(tmp_path / "app"), "KB_CORPUS_DIR": str(tiny_corpus)},
+                    app_port, ROOT)
+    try:
+        request = urllib.request.Request(f"{url}/gradio_api/run/ask", method="POST",
+                                         data=json.dumps({"data": [QUESTION]}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60, context=ssl.create_default_context(cafile=str(ca))) as r:
+            answer = json.loads(r.read())["data"][0]
+        assert not answer["abstained"] and "Phòng Y tế" in answer["answer"]
+        page = urllib.request.urlopen(f"{url}/", timeout=30, context=ssl.create_default_context(cafile=str(ca)))
+        assert page.status == 200 and "gradio" in page.read().decode("utf-8", "replace").lower()
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
