@@ -119,7 +119,7 @@ def cmd_bench(args, config: Config) -> int:
 
 def cmd_loadtest(args, config: Config) -> int:
     from .evaluate import load_qa
-    from .loadtest import compare, measure
+    from .loadtest import compare, format_table, measure
 
     questions = [r["question"] for r in load_qa(Path(args.qa)) if r["answerable"]]
     if args.url:
@@ -132,13 +132,7 @@ def cmd_loadtest(args, config: Config) -> int:
         results = compare(questions, {"lock": 1, "parallel": 0}, users=args.users, per_user=args.per_user,
                           timeout_s=args.timeout)
     print(json.dumps(results, ensure_ascii=False, indent=1))
-    print(f"{'mode':<10}{'workers':>8}{'errors':>7}{'answers/s':>10}{'1 user/s':>9}{'x':>6}"
-          f"{'p50 ms':>8}{'p95 ms':>8}{'1 user p50':>11}{'p95/p50':>8}")
-    for name, r in results.items():
-        one = r.get("one_user", {})
-        print(f"{name:<10}{r.get('workers', ''):>8}{r['errors']:>7}{r['throughput_rps']:>10}{one.get('rps', ''):>9}"
-              f"{r.get('speedup', ''):>6}{r['p50_ms'] or '':>8}{r['p95_ms'] or '':>8}{one.get('p50_ms', ''):>11}"
-              f"{r.get('p95_over_one_p50', ''):>8}")
+    print(format_table(results))
     return 0 if all(r["errors"] == 0 for r in results.values()) else 1
 
 

@@ -162,7 +162,7 @@ def start_app(env: dict, port: int, root: Path, timeout_s: float = 300) -> subpr
 
 
 def compare(questions: list[str], modes: dict[str, int], users: int = 20, per_user: int = 5,
-            timeout_s: float = 300, root: Path | None = None) -> dict:
+            timeout_s: float = 300, root: Path | None = None, env: dict | None = None) -> dict:
     """Start the app once per mode (name -> KB_WORKERS: 1 = one question at a time, the old
     lock; 0 = one per core) and measure each; the index must exist (KB_DATA_DIR)."""
     import socket
@@ -172,7 +172,7 @@ def compare(questions: list[str], modes: dict[str, int], users: int = 20, per_us
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        proc = start_app({"KB_WORKERS": str(workers)}, port, root or Path.cwd(), timeout_s)
+        proc = start_app({**(env or {}), "KB_WORKERS": str(workers)}, port, root or Path.cwd(), timeout_s)
         try:
             results[name] = {"workers": workers, **measure(f"http://127.0.0.1:{port}/", questions, users,
                                                              per_user, timeout_s)}
@@ -180,3 +180,40 @@ def compare(questions: list[str], modes: dict[str, int], users: int = 20, per_us
             proc.terminate()
             proc.wait(timeout=30)
     return results
+
+
+def in_process(config, questions: list[str], threads: int = 8) -> dict:
+    """The library alone, no web server: answers/s from `threads` threads with one question at
+    a time (workers=1) and in parallel (one per core), against one thread's rate."""
+    from dataclasses import replace
+
+    from .pipeline import KnowledgeBase
+
+    out = {}
+    for name, workers in (("lock", 1), ("parallel", 0)):
+        kb = KnowledgeBase.open(replace(config, workers=workers))
+        for q in questions[:10]:
+            kb.ask(q)
+        start = time.perf_counter()
+        for q in questions:
+            kb.ask(q)
+        alone = len(questions) / (time.perf_counter() - start)
+        start = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(kb.ask, questions))
+        rate = len(questions) / (time.perf_counter() - start)
+        out[name] = {"workers": kb.config.answer_workers, "one_thread_rps": round(alone, 1),
+                     "rps": round(rate, 1), "speedup": round(rate / alone, 2)}
+    return out
+
+
+def format_table(results: dict) -> str:
+    """One line per mode: errors, answers/s against one user's rate, p95 against one user's p50."""
+    lines = [f"{'mode':<10}{'workers':>8}{'errors':>7}{'answers/s':>10}{'1 user/s':>9}{'x':>6}"
+             f"{'p50 ms':>8}{'p95 ms':>8}{'1 user p50':>11}{'p95/p50':>8}"]
+    for name, r in results.items():
+        one = r.get("one_user", {})
+        lines.append(f"{name:<10}{r.get('workers', ''):>8}{r['errors']:>7}{r['throughput_rps']:>10}"
+                     f"{one.get('rps', ''):>9}{r.get('speedup', ''):>6}{r['p50_ms'] or '':>8}{r['p95_ms'] or '':>8}"
+                     f"{one.get('p50_ms', ''):>11}{r.get('p95_over_one_p50', ''):>8}")
+    return "\n".join(lines)
