@@ -193,12 +193,12 @@ class Retriever:
         return tuple(" ".join(w for w in folded_words(part)[:14] if not w.isdigit())
                      for part in re.split(r"(?<=[.;:])\s+|\n", self.chunks[idx].text))
 
-    def coverage(self, terms: list[str], idx: int) -> float:
+    def coverage(self, terms: list[str], idx: int, weights: list[float] | None = None) -> float:
         """IDF-weighted share of the question's words (and word pairs) the passage contains."""
         if not terms:
             return 0.0
         have, title = self.term_set(idx), self.title_terms[self.chunks[idx].doc_id]
-        weights = [self.lexicon.idf(t) for t in terms]
+        weights = weights or [self.lexicon.idf(t) for t in terms]
         # a word found only in the document's title counts half: it says which document, not where
         uni = sum(w * (1.0 if t in have else 0.5 if t in title else 0.0)
                   for t, w in zip(terms, weights)) / sum(weights)
@@ -219,11 +219,11 @@ class Retriever:
             covered += weight if any(t in have for t in keys) else 0.0
         return covered / total if total else 0.0
 
-    def heading_match(self, terms: list[str], idx: int) -> float:
+    def heading_match(self, terms: list[str], idx: int, weights: list[float] | None = None) -> float:
         """IDF-weighted share of the question's words that the passage's own heading holds."""
         if not terms:
             return 0.0
-        weights = [self.lexicon.idf(t) for t in terms]
+        weights = weights or [self.lexicon.idf(t) for t in terms]
         have = self.heading[idx]
         return sum(w for t, w in zip(terms, weights) if t in have) / sum(weights)
 
@@ -260,11 +260,12 @@ class Retriever:
         top_fused = max(fused.values())
 
         rescored = []
+        weights = [self.lexicon.idf(t) for t in terms]  # once per question, not per candidate
         for cid, f in fused.items():
             i = self.index_of[cid]
             chunk = self.chunks[i]
-            cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i)
-            head = self.heading_match(terms, i)
+            cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights)
+            head = self.heading_match(terms, i, weights)
             score = f / top_fused + W_COVERAGE * cov + W_HEADING * head + self._fit(chunk, intents)
             if subject and any(st.startswith(f"{subject} la ") for st in self.starts(i)):
                 score += W_DEFINES  # "X là ...": the passage defines what the question asks about
