@@ -58,7 +58,7 @@ class View:
         self.retriever = retriever
         self.key = key
         self.tables = dict(tables or {})
-        self._lock = threading.Lock()  # lazily built tables; never held while answering
+        self._lock = threading.RLock()  # lazily built tables (postings need the duties)
 
     def table(self, name: str):
         """The responsibility matrix, its word-pair postings or the deadlines (built once)."""
@@ -76,7 +76,7 @@ class View:
         if name == "duties":
             return extract_duties(chunks, docs)
         if name == "duty_postings":
-            return duty_postings(self.tables["duties"] if "duties" in self.tables else extract_duties(chunks, docs))
+            return duty_postings(self.table("duties"))
         return extract_deadlines(chunks, docs)
 
 
