@@ -9,8 +9,8 @@ the rest unpickled. A missing or damaged copy, or one of other content, is rebui
 saved again), with a warning for a damaged one.
 
     data/lexical-<key>/meta.json        the key, the format, the files
-    data/lexical-<key>/state.pickle     passages, documents, lexicon, vocabulary, headings, duties
-    data/lexical-<key>/*.npy            BM25 arrays and each passage's word ids
+    data/lexical-<key>/state.pickle     passages, documents, lexicon, vocabularies, duties, deadlines
+    data/lexical-<key>/*.npy            BM25 arrays; word ids of each passage and heading; duty postings
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,10 +27,112 @@ from pathlib import Path
 import numpy as np
 
 from .config import Config
+from .lexicon import QUESTION_PHRASES, Lexicon
 from .records import Chunk, DocMeta
+from .text import lexical_tokens, syllables, with_pairs
 
-FORMAT = 1
+FORMAT = 2  # 2: headings as word ids
 log = logging.getLogger("kb")
+
+
+def bm25_index(docs: list[np.ndarray], vocab: dict[str, int], k1: float = 1.5, b: float = 0.75):
+    """A bm25s index (its default Lucene variant) built from token-id arrays in two passes.
+
+    bm25s.index materialises every (document, token, score) triple and then a sparse-matrix
+    copy: ~1 GB more at 100k passages. Here document frequencies are counted first, then the
+    token-major (CSC) arrays bm25s queries are filled in place; the scores are the same
+    (tests/test_retrieval.py compares them with bm25s.index).
+    """
+    n_docs, n_vocab = len(docs), len(vocab)
+    df = np.zeros(n_vocab, np.int64)
+    for ids in docs:
+        df[np.unique(ids)] += 1
+    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+    avg_len = float(np.mean([len(ids) for ids in docs])) if docs else 1.0
+    indptr = np.zeros(n_vocab + 1, np.int64)
+    np.cumsum(df, out=indptr[1:])
+    data = np.empty(int(indptr[-1]), np.float32)
+    indices = np.empty(int(indptr[-1]), np.int32)
+    cursor = indptr[:-1].copy()
+    for d, ids in enumerate(docs):
+        tokens, tf = np.unique(ids, return_counts=True)
+        tf = tf.astype(np.float32)
+        where = cursor[tokens]
+        data[where] = idf[tokens] * tf / (k1 * (1 - b + b * len(ids) / avg_len) + tf)
+        indices[where] = d
+        cursor[tokens] += 1
+    return bm25_from_arrays(vocab, {"bm25_data": data, "bm25_indices": indices, "bm25_indptr": indptr},
+                            {"k1": k1, "b": b, "num_docs": n_docs})
+
+
+def lexical_parts(chunks: list[Chunk]) -> tuple[dict, dict[str, np.ndarray]]:
+    """What the lexical side costs to build (seconds per 10k passages): the lexicon, the
+    vocabulary, BM25's arrays, each passage's words and its heading's. Returns the Python
+    objects and the big arrays apart, so that the arrays can be saved and memory-mapped
+    (kb.lexical)."""
+    lexicon = Lexicon.build([c.embed_text for c in chunks] + [QUESTION_PHRASES] * 20)
+    # Token lists are turned into arrays of ids of one shared vocabulary as they are made:
+    # lists and sets of strings per passage would take gigabytes at 100k passages.
+    vocab: dict[str, int] = {}
+
+    def ids(tokens: list[str]) -> np.ndarray:
+        return np.array([vocab.setdefault(t, len(vocab)) for t in tokens], np.int32)
+
+    # each passage's text is tokenized once; headers and sections repeat, so once each too
+    heads: dict[str, list[str]] = {}
+    bm25_ids, terms = [], []
+    for c in chunks:
+        if len(heads) > 20_000:
+            heads.clear()  # bounded: a corpus whose every header differs gains nothing from it
+        body = syllables(c.text)
+        head = heads.get(c.header)
+        if head is None:
+            head = heads[c.header] = syllables(c.header)
+        section = heads.get(c.section)
+        if section is None:
+            section = heads[c.section] = syllables(c.section)
+        bm25_ids.append(ids(with_pairs(head + body) or ["_"]))  # embed_text = header + text
+        # coverage ignores the document title: every passage of a document shares it
+        terms.append(np.unique(ids(with_pairs(section + body))))
+    del heads
+    bm25 = bm25_index(bm25_ids, vocab)
+    del bm25_ids
+    # The heading a passage sits under ("9. Phòng Tài chính và Kế hoạch", "Điều 13. ..."), as
+    # ids of their own vocabulary (passages of one section share one array)
+    head_vocab: dict[str, int] = {}
+    headings: dict[str, np.ndarray] = {}
+    heads_of = []
+    for c in chunks:
+        head_ids = headings.get(c.section)
+        if head_ids is None:
+            words = lexical_tokens(re.sub(r"^[\dIVXL.)]+\s*|^Điều \d+\.\s*", "", c.section.split(" > ")[-1]))
+            head_ids = headings[c.section] = np.unique(np.array(
+                [head_vocab.setdefault(t, len(head_vocab)) for t in words], np.int32))
+        heads_of.append(head_ids)
+    offsets = np.zeros(len(terms) + 1, np.int64)
+    np.cumsum([len(t) for t in terms], out=offsets[1:])
+    head_offsets = np.zeros(len(heads_of) + 1, np.int64)
+    np.cumsum([len(h) for h in heads_of], out=head_offsets[1:])
+    empty = np.zeros(0, np.int32)
+    arrays = {"bm25_data": bm25.scores["data"], "bm25_indices": bm25.scores["indices"],
+              "bm25_indptr": bm25.scores["indptr"], "terms": np.concatenate(terms) if terms else empty,
+              "term_offsets": offsets, "heading": np.concatenate(heads_of) if heads_of else empty,
+              "heading_offsets": head_offsets}
+    return {"lexicon": lexicon, "vocab_list": list(vocab), "heading_vocab": list(head_vocab),
+            "bm25_params": {"k1": bm25.k1, "b": bm25.b, "num_docs": len(chunks)}}, arrays
+
+
+def bm25_from_arrays(vocab: dict[str, int], arrays: dict[str, np.ndarray], params: dict):
+    """A bm25s index over saved (or memory-mapped) arrays."""
+    import bm25s
+
+    index = bm25s.BM25(k1=params["k1"], b=params["b"])
+    index.scores = {"data": arrays["bm25_data"], "indices": arrays["bm25_indices"],
+                    "indptr": arrays["bm25_indptr"], "num_docs": params["num_docs"]}
+    index.vocab_dict = vocab
+    index.unique_token_ids_set = set(vocab.values())
+    index.nonoccurrence_array = None  # only the BM25L / BM25+ variants use it
+    return index
 
 
 def content_key(chunks: list[Chunk], docs: dict[str, DocMeta]) -> str:
@@ -51,13 +154,24 @@ def build(chunks: list[Chunk], docs: dict[str, DocMeta]) -> tuple[dict, dict[str
     from .deadlines import extract_deadlines
     from .duties import extract_duties
     from .pipeline import duty_postings
-    from .retrieve import lexical_parts
 
     state, arrays = lexical_parts(chunks)
     duties = extract_duties(chunks, docs)
-    state.update(chunks=chunks, docs=docs, duties=duties, duty_postings=duty_postings(duties),
+    postings = duty_postings(duties)  # word pair -> matrix rows: saved as one array + offsets
+    offsets = np.zeros(len(postings) + 1, np.int64)
+    np.cumsum([len(rows) for rows in postings.values()], out=offsets[1:])
+    arrays.update(duty_rows=np.concatenate(list(postings.values())) if postings else np.zeros(0, np.int32),
+                  duty_offsets=offsets)
+    state.update(chunks=chunks, docs=docs, duties=duties, duty_pairs=list(postings),
                  deadlines=extract_deadlines(chunks, docs))
     return state, arrays
+
+
+def tables(state: dict, arrays: dict[str, np.ndarray]) -> dict:
+    """The responsibility matrix, its postings and the deadlines, as KnowledgeBase keeps them."""
+    rows, offsets = arrays["duty_rows"], arrays["duty_offsets"]
+    postings = {pair: rows[offsets[n]:offsets[n + 1]] for n, pair in enumerate(state["duty_pairs"])}
+    return {"duties": state["duties"], "duty_postings": postings, "deadlines": state["deadlines"]}
 
 
 def save(config: Config, key: str, state: dict, arrays: dict[str, np.ndarray]) -> Path:
@@ -110,7 +224,8 @@ def load(config: Config, key: str) -> tuple[dict, dict[str, np.ndarray]] | None:
         with open(where / "state.pickle", "rb") as f:
             state = pickle.load(f)
         arrays = {p.stem: np.load(p, mmap_mode="r") for p in where.glob("*.npy")}
-        missing = {"bm25_data", "bm25_indices", "bm25_indptr", "terms", "term_offsets"} - set(arrays)
+        missing = {"bm25_data", "bm25_indices", "bm25_indptr", "terms", "term_offsets", "heading",
+                   "heading_offsets", "duty_rows", "duty_offsets"} - set(arrays)
         if missing:
             raise ValueError(f"{', '.join(sorted(missing))} missing")
         return state, arrays

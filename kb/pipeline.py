@@ -245,5 +245,4 @@ def _lexical_side(config: Config, store: ChromaStore, embedder) -> tuple[Retriev
     chunks, docs = state["chunks"], state["docs"]
     if not chunks:
         raise IndexMissingError("the index is empty: run `python -m kb ingest`")
-    tables = {name: state[name] for name in ("duties", "duty_postings", "deadlines") if name in state}
-    return Retriever(chunks, docs, store, embedder, parts=(state, arrays)), key, tables
+    return Retriever(chunks, docs, store, embedder, parts=(state, arrays)), key, lexical.tables(state, arrays)

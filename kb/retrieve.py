@@ -11,9 +11,10 @@ from functools import lru_cache
 import numpy as np
 
 from .intent import DATE, NUMBER, PHONE, RECIPIENT, definition_subject, detect_intents
-from .lexicon import QUESTION_PHRASES, Lexicon, Query, analyze
+from .lexical import bm25_from_arrays, bm25_index, lexical_parts  # noqa: F401 (bm25_index: tests)
+from .lexicon import QUESTION_PHRASES, Query, analyze
 from .records import Chunk, DocMeta, Hit
-from .text import content_terms, folded_words, lexical_tokens, strip_frames, syllables, with_pairs
+from .text import content_terms, folded_words, lexical_tokens, strip_frames
 
 # Fusion and re-ranking weights (set on the bundled eval set; see README "How retrieval works").
 RRF_K = 10
@@ -36,36 +37,6 @@ def page_span(pages: list[str]) -> str:
     return str(min(numbers)) if min(numbers) == max(numbers) else f"{min(numbers)}-{max(numbers)}"
 
 
-def bm25_index(docs: list[np.ndarray], vocab: dict[str, int], k1: float = 1.5, b: float = 0.75):
-    """A bm25s index (its default Lucene variant) built from token-id arrays in two passes.
-
-    bm25s.index materialises every (document, token, score) triple and then a sparse-matrix
-    copy: ~1 GB more at 100k passages. Here document frequencies are counted first, then the
-    token-major (CSC) arrays bm25s queries are filled in place; the scores are the same
-    (tests/test_retrieval.py compares them with bm25s.index).
-    """
-    n_docs, n_vocab = len(docs), len(vocab)
-    df = np.zeros(n_vocab, np.int64)
-    for ids in docs:
-        df[np.unique(ids)] += 1
-    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-    avg_len = float(np.mean([len(ids) for ids in docs])) if docs else 1.0
-    indptr = np.zeros(n_vocab + 1, np.int64)
-    np.cumsum(df, out=indptr[1:])
-    data = np.empty(int(indptr[-1]), np.float32)
-    indices = np.empty(int(indptr[-1]), np.int32)
-    cursor = indptr[:-1].copy()
-    for d, ids in enumerate(docs):
-        tokens, tf = np.unique(ids, return_counts=True)
-        tf = tf.astype(np.float32)
-        where = cursor[tokens]
-        data[where] = idf[tokens] * tf / (k1 * (1 - b + b * len(ids) / avg_len) + tf)
-        indices[where] = d
-        cursor[tokens] += 1
-    return bm25_from_arrays(vocab, {"bm25_data": data, "bm25_indices": indices, "bm25_indptr": indptr},
-                            {"k1": k1, "b": b, "num_docs": n_docs})
-
-
 @dataclass(frozen=True)
 class Search:
     query: Query
@@ -76,64 +47,6 @@ class Search:
     terms: tuple[str, ...] = ()  # the question's content words (folded), names and framing removed
     subject: str = ""  # what a definition question asks to define (folded)
     unknown: tuple[str, ...] = ()  # question words (and number pairs) the corpus never uses
-
-
-def lexical_parts(chunks: list[Chunk]) -> tuple[dict, dict[str, np.ndarray]]:
-    """What the lexical side costs to build (seconds per 10k passages): the lexicon, the
-    vocabulary, BM25's arrays, each passage's words and its heading's. Returns the Python
-    objects and the big arrays apart, so that the arrays can be saved and memory-mapped
-    (kb.lexical)."""
-    lexicon = Lexicon.build([c.embed_text for c in chunks] + [QUESTION_PHRASES] * 20)
-    # Token lists are turned into arrays of ids of one shared vocabulary as they are made:
-    # lists and sets of strings per passage would take gigabytes at 100k passages.
-    vocab: dict[str, int] = {}
-
-    def ids(tokens: list[str]) -> np.ndarray:
-        return np.array([vocab.setdefault(t, len(vocab)) for t in tokens], np.int32)
-
-    # each passage's text is tokenized once; headers and sections repeat, so once each too
-    heads: dict[str, list[str]] = {}
-    bm25_ids, terms = [], []
-    for c in chunks:
-        if len(heads) > 20_000:
-            heads.clear()  # bounded: a corpus whose every header differs gains nothing from it
-        body = syllables(c.text)
-        head = heads.get(c.header)
-        if head is None:
-            head = heads[c.header] = syllables(c.header)
-        section = heads.get(c.section)
-        if section is None:
-            section = heads[c.section] = syllables(c.section)
-        bm25_ids.append(ids(with_pairs(head + body) or ["_"]))  # embed_text = header + text
-        # coverage ignores the document title: every passage of a document shares it
-        terms.append(np.unique(ids(with_pairs(section + body))))
-    del heads
-    bm25 = bm25_index(bm25_ids, vocab)
-    del bm25_ids
-    # The heading a passage sits under ("9. Phòng Tài chính và Kế hoạch", "Điều 13. ...").
-    headings: dict[str, frozenset[str]] = {}  # passages of one section share one set
-    heading = [headings.setdefault(c.section, frozenset(lexical_tokens(re.sub(
-        r"^[\dIVXL.)]+\s*|^Điều \d+\.\s*", "", c.section.split(" > ")[-1])))) for c in chunks]
-    offsets = np.zeros(len(terms) + 1, np.int64)
-    np.cumsum([len(t) for t in terms], out=offsets[1:])
-    arrays = {"bm25_data": bm25.scores["data"], "bm25_indices": bm25.scores["indices"],
-              "bm25_indptr": bm25.scores["indptr"], "terms": np.concatenate(terms) if terms else
-              np.zeros(0, np.int32), "term_offsets": offsets}
-    return {"lexicon": lexicon, "vocab_list": list(vocab), "heading": heading,
-            "bm25_params": {"k1": bm25.k1, "b": bm25.b, "num_docs": len(chunks)}}, arrays
-
-
-def bm25_from_arrays(vocab: dict[str, int], arrays: dict[str, np.ndarray], params: dict):
-    """A bm25s index over saved (or memory-mapped) arrays."""
-    import bm25s
-
-    index = bm25s.BM25(k1=params["k1"], b=params["b"])
-    index.scores = {"data": arrays["bm25_data"], "indices": arrays["bm25_indices"],
-                    "indptr": arrays["bm25_indptr"], "num_docs": params["num_docs"]}
-    index.vocab_dict = vocab
-    index.unique_token_ids_set = set(vocab.values())
-    index.nonoccurrence_array = None  # only the BM25L / BM25+ variants use it
-    return index
 
 
 class Retriever:
@@ -155,7 +68,8 @@ class Retriever:
         self.vocab = {t: i for i, t in enumerate(self.vocab_list)}
         self.bm25 = bm25_from_arrays(self.vocab, arrays, state["bm25_params"])
         self._terms, self._term_offsets = arrays["terms"], arrays["term_offsets"]
-        self.heading = state["heading"]
+        self._heading, self._heading_offsets = arrays["heading"], arrays["heading_offsets"]
+        self._heading_vocab = {t: i for i, t in enumerate(state["heading_vocab"])}
         self.term_set = lru_cache(maxsize=4096)(self._term_set)
         self.starts = lru_cache(maxsize=4096)(self._starts)
         self.title_terms = {d.id: set(lexical_tokens(f"{d.label} {d.title} {d.locality}")) for d in docs.values()}
@@ -224,8 +138,8 @@ class Retriever:
         if not terms:
             return 0.0
         weights = weights or [self.lexicon.idf(t) for t in terms]
-        have = self.heading[idx]
-        return sum(w for t, w in zip(terms, weights) if t in have) / sum(weights)
+        have = set(self._heading[self._heading_offsets[idx]:self._heading_offsets[idx + 1]].tolist())
+        return sum(w for t, w in zip(terms, weights) if self._heading_vocab.get(t, -1) in have) / sum(weights)
 
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None) -> Search:
         query = analyze(question, self.lexicon)
