@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import threading
 import time
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -76,7 +75,6 @@ def build_app(config: Config) -> gr.Blocks:
     from kb.deadlines import to_ics
     from kb.duties import filter_duties
 
-    lock = threading.Lock()  # one question at a time through the embedding engine
     duty_rows, deadline_rows = kb.duty_rows, kb.deadline_rows
     sectors = sorted({r.sector for r in duty_rows})
     export_dir = config.data_dir / "exports"
@@ -85,8 +83,7 @@ def build_app(config: Config) -> gr.Blocks:
     feedback_path = config.data_dir / "feedback.jsonl"
 
     def answer_for(question: str, doc_ids: list[str] | None = None):
-        with lock:
-            return kb.ask(question, doc_ids=doc_ids or None)
+        return kb.ask(question, doc_ids=doc_ids or None)  # thread-safe; kb admits answer_workers at once
 
     def ask(question: str) -> dict:
         """Answer one question: the same JSON object as `python -m kb ask --json`."""
@@ -142,8 +139,7 @@ def build_app(config: Config) -> gr.Blocks:
 
         if not topic or not topic.strip():
             return "", None
-        with lock:
-            handout = kb.handout(topic, audience)
+        handout = kb.handout(topic, audience)
         export_dir.mkdir(parents=True, exist_ok=True)
         path = export_dir / "tai-lieu-tap-huan.docx"
         to_docx(handout, path)
@@ -219,8 +215,10 @@ def build_app(config: Config) -> gr.Blocks:
         d_export.click(export_duties, [d_sector, d_agency, d_doc], d_file, api_visibility="private")
         ics_button.click(export_ics, None, ics_file, api_visibility="private")
         h_make.click(make_handout, [h_topic, h_audience], [h_preview, h_file], api_visibility="private")
-        gr.api(ask, api_name="ask")
-    app.queue(default_concurrency_limit=8)
+        gr.api(ask, api_name="ask", queue=False)  # a plain POST: the queue adds ~10 ms of Python per call
+    # kb answers config.answer_workers questions at once; a few more Gradio workers keep the
+    # cores busy while others stream an answer out or wait on the network
+    app.queue(default_concurrency_limit=4 * config.answer_workers)
     return app
 
 

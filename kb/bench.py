@@ -32,7 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import lexical
 from .config import Config
+from .loadtest import compare, format_table, in_process
 
 QUESTIONS = "eval/qa.jsonl"
 FIRST_QUESTION = "Ai chịu trách nhiệm giám định pháp y cho trẻ em bị xâm hại?"
@@ -100,6 +102,7 @@ def scenario_real(config: Config, root: Path) -> dict:
     out["cold_start_to_first_answer_s"] = round(time.perf_counter() - start, 2)
     questions = _questions(root)
     out["kb"] = _latency(kb.ask, questions)
+    out["threads"] = in_process(config, questions)  # one question at a time vs in parallel
     base = evaluate_baseline(config, [{"question": q} for q in questions])
     out["baseline"] = _percentiles([r["latency_ms"] for r in base])
     out["peak_rss_mb"] = round(_rss_mb())
@@ -165,6 +168,13 @@ def synthetic_build(config: Config, n: int, real_data: Path) -> dict:
     store.mark([str(config.corpus_dir)], syn_docs)
     secs = time.perf_counter() - start
     out["store_write"] = {"seconds": round(secs, 1), "chunks_per_s": round(n / secs, 1)}
+    # what the end of `kb ingest` does: save the lexical side under the content's key
+    start = time.perf_counter()
+    chunks, docs = store.load()
+    key = lexical.content_key(chunks, docs)
+    lexical.save(config, key, *lexical.build(chunks, docs))
+    store.mark([str(config.corpus_dir)], syn_docs, content=key)
+    out["lexical_save_s"] = round(time.perf_counter() - start, 1)
     out["ingest_chunks_per_s_estimate"] = round(1 / (1 / out["embed_chunks_per_s"] + secs / n), 1)
     out["build_peak_rss_mb"] = round(_rss_mb())
     return out
@@ -289,6 +299,9 @@ def run(sizes: list[int], out_dir: Path, root: Path | None = None) -> tuple[dict
     try:
         real_data = work / "real"
         results = [run_child(["real", str(real_data)], root)]
+        # 20 users x 5 questions on the app, one question at a time vs in parallel (kb loadtest)
+        results[0]["load"] = compare([q for q in _questions(root)], {"lock": 1, "parallel": 0}, root=root,
+                                     env={"KB_DATA_DIR": str(real_data), "KB_CORPUS_DIR": str(root / "corpus")})
         for n in sizes:
             data = str(work / f"syn-{n}")
             result = {"scenario": f"synthetic-{n // 1000}k"}
@@ -322,6 +335,12 @@ def format_results(data: dict) -> str:
                      f"open+first answer {r['open_to_first_answer_s']} s")
         lines.append(f"{r['scenario']:<15}{r['chunks']:>8}{r['kb']['p50_ms']:>9}{r['kb']['p95_ms']:>9}"
                      f"{r['baseline']['p50_ms']:>10}{r['baseline']['p95_ms']:>10}{r['peak_rss_mb']:>8}  {extra}")
+    real = data["results"][0]
+    if "threads" in real:
+        lines.append("in one process, 8 threads: " + "; ".join(
+            f"{m} {t['rps']} answers/s ({t['speedup']}x one thread)" for m, t in real["threads"].items()))
+    if "load" in real:
+        lines += ["app, 20 users x 5 questions:", format_table(real["load"])]
     ocr = data.get("ocr", {})
     lines.append(f"OCR: {ocr['pages_per_min']} pages/min ({ocr['pages']} scanned pages in {ocr['seconds']} s), "
                  f"body text similarity >= {ocr['body_similarity_min']}" if "pages" in ocr

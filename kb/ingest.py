@@ -10,11 +10,13 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import lexical
 from .account import KEPT_WARN, Coverage, account, merge
 from .chunk import assign_pages, chunk_document, mark_ocr
 from .config import Config
 from .embed import EmbeddingCache, embed_passages, make_embedder
 from .errors import InputError
+from .lexical import content_key
 from .load import collect_files, load_catalog, load_file
 from .parse import parse_document
 from .records import Chunk, DocMeta
@@ -223,5 +225,14 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     # a new path that failed entirely is not remembered as a source
     failed_paths = {p for p, _ in report.failed}
     kept = {d: m for d, m in old_docs.items() if d in keep_docs}
-    store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)], {**kept, **docs})
+    final_docs = {**kept, **docs}
+    final_chunks = store.load()[0] if new or changed or stale else old_chunks
+    key = content_key(final_chunks, final_docs)
+    if final_chunks and not lexical.saved(config, key):  # the next open memory-maps it
+        try:
+            lexical.save(config, key, *lexical.build(final_chunks, final_docs))
+        except OSError as e:
+            lexical.log.warning("cannot save the lexical index in %s: %s", config.data_dir, e)
+    store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)], final_docs,
+               content=key)
     return report
