@@ -46,6 +46,7 @@ def version() -> str:
     for module in (actors, deadlines, duties, lexicon, parse, records, text, __import__(__name__, fromlist=["_"])):
         h.update(Path(module.__file__).read_bytes())
     return f"{FORMAT}-{h.hexdigest()[:12]}"
+
 log = logging.getLogger("kb")
 
 
