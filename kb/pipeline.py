@@ -146,7 +146,8 @@ class KnowledgeBase:
 
         dense = [analyze(t, self.retriever.lexicon).dense_text for t in texts]
         try:
-            cache = EmbeddingCache(self.config.cache_path, f"{self.config.model_id}:query")
+            # per machine, like the model cache: every index opened here shares the labelled messages
+            cache = EmbeddingCache(self.config.models_dir / "query-embeddings.sqlite", f"{self.config.model_id}:query")
         except (OSError, sqlite3.Error):  # a read-only data folder: embed without keeping them
             cache = None
         try:
