@@ -159,15 +159,20 @@ def cmd_deadlines(args, config: Config) -> int:
 
 
 def cmd_handout(args, config: Config) -> int:
-    from .handout import to_docx, to_markdown
+    from .handout import to_docx, to_markdown, to_pptx
 
-    handout = _open(config).handout(args.topic, args.audience)
+    handout = _open(config).handout(args.topic, args.audience, locality=args.locality)
+    if handout.refusal:
+        print(handout.refusal, file=sys.stderr)
+        return 1
     out = Path(args.out or f"handout.{args.format}")
     if args.format == "docx":
         to_docx(handout, out)
+        to_pptx(handout, out.with_suffix(".pptx"))
     else:
         out.write_text(to_markdown(handout), encoding="utf-8")
-    print(f"{out}: {len(handout.points)} key points, {len(handout.duties)} duties, {len(handout.quiz)} quiz questions")
+    print(f"{out}: {len(handout.points)} key points, {len(handout.duties)} duties, {len(handout.exercises)} exercises, "
+          f"{len(handout.quiz)} quiz questions" + (f" (+ {out.with_suffix('.pptx')})" if args.format == "docx" else ""))
     return 0
 
 
@@ -210,8 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("handout", help="a cited training handout (key points, duties, hotlines, quiz)")
     s.add_argument("--topic", required=True)
     s.add_argument("--audience", choices=["teacher", "cadre", "officer"], default="teacher")
+    s.add_argument("--locality", default="", help="prefer this locality's plan (e.g. \"Tây Ninh\")")
     s.add_argument("--format", choices=["docx", "md"], default="docx")
-    s.add_argument("--out", help="output file (default: handout.docx / handout.md)")
+    s.add_argument("--out", help="output file (default: handout.docx / handout.md); a .pptx slide outline "
+                                 "is written beside a DOCX")
     return p
 
 
