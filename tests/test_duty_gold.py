@@ -36,6 +36,11 @@ def test_agency_names_are_whole_words_of_their_passage():
         assert re.search(rf"(?:(?<!\w)|(?<=và)){re.escape(r.agency)}(?!\w)", text[r.chunk_id], re.I), (r.agency, r.chunk_id)
 
 
+def test_agency_names_end_with_the_name_not_a_circumstance():
+    bad = {r.agency for r in ROWS if re.search(r"\s(trong|quá|để|được|của|và|nơi|nếu)$|quá trình", r.agency)}
+    assert not bad, bad
+
+
 def test_actors_the_procedure_and_the_law_name():
     hotline = duties(agency="Tổng đài điện thoại quốc gia", doc="nghi-dinh-56-2017")
     assert len({r.duty for r in hotline}) >= 9

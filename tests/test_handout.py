@@ -80,3 +80,16 @@ def test_locality_prefers_that_localitys_plan(kb):
     assert "tay-ninh-kh48-2025" in docs and docs <= {"tay-ninh-kh48-2025", "tay-ninh-ttr68-2025",
                                                      "luat-tre-em-2016", "nghi-dinh-56-2017"}
     assert h.points[0].doc_id.startswith("tay-ninh")
+
+
+def test_cli_writes_docx_and_pptx_and_refuses_uncovered_topics(corpus_data_dir, tmp_path):
+    from .test_cli import run
+
+    out = tmp_path / "tap-huan.docx"
+    done = run(["handout", "--topic", "quy trình can thiệp khẩn cấp", "--audience", "officer",
+                "--locality", "Tây Ninh", "--out", str(out)], corpus_data_dir)
+    assert done.returncode == 0, done.stderr
+    assert docx.Document(str(out)).paragraphs and len(Presentation(str(out.with_suffix(".pptx"))).slides) > 3
+    refused = run(["handout", "--topic", "mức lương tối thiểu vùng năm 2024", "--out", str(tmp_path / "x.docx")],
+                  corpus_data_dir)
+    assert refused.returncode == 1 and "không đề cập" in refused.stderr and not (tmp_path / "x.docx").exists()
