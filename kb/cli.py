@@ -135,9 +135,22 @@ def cmd_duties(args, config: Config) -> int:
     from .notes import annotate_rows, load_notes
 
     rows = filter_duties(extract_duties(chunks, docs), args.agency or "", args.sector or "", args.doc or "")
+    if args.score:
+        return _score_duties(rows, Path(args.score))
     rows = annotate_rows(rows, load_notes(config.corpus_dir), "duty")
     _emit([r.to_dict() for r in rows], ["sector", "agency", "role", "duty", "doc_label", "section", "refs", "note"],
           args.format)
+    return 0
+
+
+def _score_duties(rows, gold_path: Path) -> int:
+    """Precision and recall of the matrix against hand-checked gold rows, per split and document."""
+    from .goldscore import load_gold, report
+
+    scores = report(load_gold(gold_path), [r.to_dict() for r in rows])
+    _emit([{"part": k, "precision": f"{s.precision:.3f}", "recall": f"{s.recall:.3f}", "correct": s.correct,
+            "extracted": s.extracted, "found": s.found, "gold": s.gold} for k, s in scores.items()],
+          ["part", "precision", "recall", "correct", "extracted", "found", "gold"], "table")
     return 0
 
 
@@ -208,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sector", help="canonical sector, e.g. 'Công an', 'Y tế', 'Lao động'")
     s.add_argument("--doc", help="document id")
     s.add_argument("--format", choices=formats, default="table")
+    s.add_argument("--score", metavar="GOLD", help="score against hand-checked gold rows (tests/gold/duties.jsonl)")
     s = sub.add_parser("deadlines", help="dates and deadlines with their obligations")
     s.add_argument("--doc", help="document id")
     s.add_argument("--ics", help="also write the dated ones to this .ics calendar file")

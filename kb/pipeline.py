@@ -90,7 +90,6 @@ class KnowledgeBase:
         """The responsibility matrix of the index (computed once)."""
         if self._duties is None:
             from .duties import extract_duties
-
             from .notes import annotate_rows
 
             self._duties = annotate_rows(extract_duties(self.chunks, self.documents), self.notes, "duty")
@@ -101,7 +100,6 @@ class KnowledgeBase:
         """Dates and deadlines of the index (computed once)."""
         if self._deadlines is None:
             from .deadlines import extract_deadlines
-
             from .notes import annotate_rows
 
             self._deadlines = annotate_rows(extract_deadlines(self.chunks, self.documents, self.duty_rows), self.notes,
