@@ -96,6 +96,8 @@ class DeadlineScore:
 
 
 def score_deadlines(gold: list[dict], rows: list[dict]) -> DeadlineScore:
+    """Recall and actors of the deadline rows, over the documents the gold covers."""
+    rows = [r for r in rows if r["doc_id"] in {g["doc_id"] for g in gold}]
     found = actor_right = 0
     for g in gold:
         hits = [r for r in rows if r["doc_id"] == g["doc_id"] and _norm(g["obligation"]) in _norm(r["obligation"])
