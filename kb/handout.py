@@ -108,6 +108,7 @@ class Handout:
     exercises: list[Exercise] = field(default_factory=list)
     quiz: list[QuizItem] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)  # chunk id -> maintainer note on a quoted passage
+    today: list[tuple[str, Citation]] = field(default_factory=list)  # teachers: what to do now, each cited
 
 
 def _covers(text: str, terms: set[str], share: float = 0.5) -> bool:
@@ -142,6 +143,7 @@ def true_false(duty: Duty, others: list[str], cite: Citation, rng: random.Random
     wrong = [a for a in others if fold(a) != fold(duty.agency) and fold(a) not in fold(duty.agency)]
     subject, rest = subject_of(duty.duty)
     task = rest if subject else duty.duty  # "Người làm công tác ... xây dựng kế hoạch" -> "xây dựng kế hoạch"
+    task = re.sub(r"^(có trách nhiệm|chịu trách nhiệm)( sau đây)?\s*", "", task)
     if not wrong or fold(duty.agency)[:20] in fold(task):
         return None
     truth = rng.random() < 0.5
@@ -216,6 +218,17 @@ def compose_handout(topic: str, audience: str, citations: list[Citation], duties
                 "; ".join(f"{d.doc_label}, {d.section}" for d in picked)
             h.exercises.append(Exercise(situation, answer, tuple(passages[d.chunk_id] for d in picked)))
     h.exercises = h.exercises[:3]
+    if audience == "teacher":  # what to do today: report at once, to whom, and keep it confidential
+        for d in deadlines:
+            if d.kind == "immediate" and d.chunk_id in passages and re.search(r"co so giao duc", fold(d.agency)):
+                h.today.append((f"Báo tin ngay ({d.when}): {d.obligation}", passages[d.chunk_id]))
+        for d in duties:
+            if d.chunk_id in passages and re.search(spec.actors, fold(d.agency)) and \
+                    re.search(r"phat hien, to giac, thong bao|quyen bi mat doi song rieng tu", fold(d.duty)):
+                h.today.append((f"{d.agency}: {d.duty}", passages[d.chunk_id]))
+        if hotline := next((c for n, c in h.hotlines if n == "111"), None):
+            h.today.append(("Gọi Tổng đài 111 (miễn phí, 24/7) khi trẻ đang gặp nguy hiểm.", hotline))
+        h.today = list({t: (t, c) for t, c in h.today}.values())[:5]
     _quiz(h, duties, deadlines, passages, rng)
     return h
 
@@ -230,8 +243,8 @@ def _quiz(h: Handout, duties: list[Duty], deadlines: list[Deadline], passages: d
             break
     for duty in h.duties:
         same = {d.agency for d in duties if d.duty == duty.duty}  # a body that has this duty too is no wrong answer
-        if len(same) > 1:
-            continue  # a duty shared by several bodies makes a poor true/false statement
+        if any(duty.duty[:60] in q.source.text and q.kind == "true_false" for q in h.quiz):
+            continue  # one statement per duty (several bodies may share it)
         others = [d.agency for d in duties if d.doc_id == duty.doc_id and d.agency not in same]
         if duty.chunk_id in passages and (item := true_false(duty, others, passages[duty.chunk_id], rng)):
             h.quiz.append(item)

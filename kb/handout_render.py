@@ -23,6 +23,8 @@ def sections(h: Handout) -> list[tuple[str, list[str]]]:
     out = [("Mục tiêu", list(h.objectives))]
     out.append(("Nội dung chính", [f"“{c.text}” [{n}]" + (f" {h.notes[c.chunk_id]}" if c.chunk_id in h.notes else "")
                                    for n, c in enumerate(h.points, 1)]))
+    if h.today:
+        out.append(("Việc cần làm ngay", [f"{text} — {_ref(c)}" for text, c in h.today]))
     if h.duties:
         out.append(("Ai làm gì", [f"{d.agency} ({d.role}): {d.duty} — {d.doc_label}, {d.section}"
                                   + (f" {d.note}" if d.note else "") for d in h.duties]))

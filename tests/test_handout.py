@@ -65,6 +65,9 @@ def test_teacher_handout_lists_real_hotlines_never_a_typo(handouts):
     md = to_markdown(handouts["teacher"])
     assert md.startswith("# Tài liệu tập huấn") and "Dành cho giáo viên" in md and "- 111 —" in md
     assert "10886605" not in {n for n, _ in handouts["teacher"].hotlines}
+    today = handouts["teacher"].today  # what to do now: report at once, each step cited
+    assert any("ngay" in text and "Tổng đài" in c.text for text, c in today) and "## Việc cần làm ngay" in md
+    assert not handouts["officer"].today
 
 
 def test_a_topic_the_documents_do_not_cover_is_refused(kb, tmp_path):
