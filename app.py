@@ -135,7 +135,7 @@ def build_app(config: Config) -> gr.Blocks:
         return str(path)
 
     def make_handout(topic, audience):
-        from kb.handout import to_docx, to_markdown
+        from kb.handout import to_docx, to_markdown, to_pptx
 
         if not topic or not topic.strip():
             return "", None
@@ -143,7 +143,10 @@ def build_app(config: Config) -> gr.Blocks:
         export_dir.mkdir(parents=True, exist_ok=True)
         path = export_dir / "tai-lieu-tap-huan.docx"
         to_docx(handout, path)
-        return to_markdown(handout), str(path)
+        if handout.refusal:
+            return to_markdown(handout), None
+        to_pptx(handout, path.with_suffix(".pptx"))  # the slide outline beside the handout
+        return to_markdown(handout), [str(path), str(path.with_suffix(".pptx"))]
 
     def switch(lang_label):
         t = TEXT["en" if lang_label == "English" else "vi"]
@@ -199,7 +202,7 @@ def build_app(config: Config) -> gr.Blocks:
                                            ("Cán bộ, công chức", "officer")], value="teacher",
                                           label="Đối tượng / Audience", scale=2)
                 h_make = gr.Button("Tạo tài liệu / Build handout", variant="primary", elem_id="kb-handout-make")
-                h_file = gr.File(label="DOCX", elem_id="kb-handout-file")
+                h_file = gr.File(label="DOCX + PPTX", file_count="multiple", elem_id="kb-handout-file")
                 h_preview = gr.Markdown(elem_id="kb-handout-preview")
             with gr.Tab(t["docs"], id="docs", elem_id="docs-tab"):
                 gr.HTML(docs_html, elem_id="kb-docs")

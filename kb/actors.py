@@ -24,7 +24,7 @@ VERB = re.compile(
     r"xem xet|chi dao|xay dung|truc tiep|bao cao|trien khai|theo chuc nang|can cu vao|neu phat hien|lap du toan|"
     r"phat hien|gui|thuyet minh|cung cap|huy bo|to chuc trien khai|trinh|chu dong|tiep nhan|khai sinh|trau doi|"
     r"guong mau|theo doi|tuyen truyen|tang cuong|lua chon|giu gin|boi thuong|dinh ky|hang nam|hang quy|danh gia|"
-    r"ra soat|cap nhat|thong bao|chuyen|tham dinh)\b")
+    r"ra soat|cap nhat|thong bao|chuyen|tham dinh|quy dinh|thiet lap|lap)\b")
 STRONG = re.compile(r"\s(co trach nhiem|chiu trach nhiem|co tham quyen|phai|ngoai viec)\b")
 # A clause that opens a sentence before its subject ("Trong thời hạn ..., X ...", "Khi ... thì X ...").
 CLAUSE = re.compile(r"^(trong thoi han|trong truong hop|trong qua trinh|sau khi|sau \d+|can cu|tru truong hop|"
@@ -85,6 +85,12 @@ def split_actors(subject: str) -> list[str]:
     return out
 
 
+def trim(name: str) -> str:
+    """A name without the circumstances that follow it: "Chủ tịch UBND cấp xã nơi xảy ra vụ việc",
+    "người làm công tác bảo vệ trẻ em cấp xã trong quá trình tố tụng, ..."."""
+    return re.sub(r"\s+(nơi|nếu|theo|trong (?:thời hạn|phạm vi|quá trình)|căn cứ)\b.*$", "", name).strip(" ,")
+
+
 def subject_of(sentence: str, strong_only: bool = False) -> tuple[str, str]:
     """(subject, rest) when the sentence opens with the actor it obliges, else ("", sentence)."""
     text = NUMBER.sub("", sentence, count=1).replace("**", "").strip()
@@ -110,12 +116,12 @@ def subject_of(sentence: str, strong_only: bool = False) -> tuple[str, str]:
         return "", sentence
     m = STRONG.search(folded, 3)
     if not strong_only:  # the first verb that is not part of a name ("cơ sở cung cấp dịch vụ")
-        weak = next((v for v in VERB.finditer(folded, 3) if not re.search(r"(co so|dich vu|noi)$", folded[:v.start()])), None)
+        weak = next((v for v in VERB.finditer(folded, 3) if not re.search(r"(co so|dich vu|noi|qua)$", folded[:v.start()])), None)
         m = weak if weak and (not m or weak.start() < m.start()) else m
-    if not m or m.start() > 220 or ":" in text[:m.start()] or re.search(r"\s(duoc|la)\s", folded[:m.start()]):
+    if not m or m.start() > 220 or ":" in text[:m.start()] or re.search(r"\s(duoc|la)\b", folded[:m.start()]):
         return "", sentence
     subject = text[:m.start()].strip(" ,")
-    subject = re.sub(r"\s+(nơi|nếu|theo|trong (?:thời hạn|phạm vi|quá trình)|căn cứ)\b.*$", "", subject)  # "Chủ tịch UBND cấp xã nơi xảy ra vụ việc"
+    subject = trim(subject)
     return subject[0].upper() + subject[1:], text[m.start():].strip()
 
 
@@ -123,7 +129,7 @@ def from_title(title: str) -> list[str]:
     """Actors named by an article or heading: "Điều 81. Tòa án nhân dân, Viện kiểm sát nhân dân",
     "Điều 22. Nhiệm vụ của Tổng đài điện thoại quốc gia bảo vệ trẻ em"."""
     name = re.sub(r"^(Điều \d+\.|[\dIVX.]+)\s*", "", title.split(", khoản")[0]).strip()
-    name = TITLE.sub("", name)
+    name = trim(TITLE.sub("", name))
     if not name or len(name.split()) > 16 or not is_actor(name):
         return []
     return split_actors(name)

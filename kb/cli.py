@@ -157,9 +157,22 @@ def cmd_duties(args, config: Config) -> int:
     from .notes import annotate_rows, load_notes
 
     rows = filter_duties(extract_duties(chunks, docs), args.agency or "", args.sector or "", args.doc or "")
+    if args.score:
+        return _score_duties(rows, Path(args.score))
     rows = annotate_rows(rows, load_notes(config.corpus_dir), "duty")
     _emit([r.to_dict() for r in rows], ["sector", "agency", "role", "duty", "doc_label", "section", "refs", "note"],
           args.format)
+    return 0
+
+
+def _score_duties(rows, gold_path: Path) -> int:
+    """Precision and recall of the matrix against hand-checked gold rows, per split and document."""
+    from .goldscore import load_gold, report
+
+    scores = report(load_gold(gold_path), [r.to_dict() for r in rows])
+    _emit([{"part": k, "precision": f"{s.precision:.3f}", "recall": f"{s.recall:.3f}", "correct": s.correct,
+            "extracted": s.extracted, "found": s.found, "gold": s.gold} for k, s in scores.items()],
+          ["part", "precision", "recall", "correct", "extracted", "found", "gold"], "table")
     return 0
 
 
@@ -181,15 +194,20 @@ def cmd_deadlines(args, config: Config) -> int:
 
 
 def cmd_handout(args, config: Config) -> int:
-    from .handout import to_docx, to_markdown
+    from .handout import to_docx, to_markdown, to_pptx
 
-    handout = _open(config).handout(args.topic, args.audience)
+    handout = _open(config).handout(args.topic, args.audience, locality=args.locality)
+    if handout.refusal:
+        print(handout.refusal, file=sys.stderr)
+        return 1
     out = Path(args.out or f"handout.{args.format}")
     if args.format == "docx":
         to_docx(handout, out)
+        to_pptx(handout, out.with_suffix(".pptx"))
     else:
         out.write_text(to_markdown(handout), encoding="utf-8")
-    print(f"{out}: {len(handout.points)} key points, {len(handout.duties)} duties, {len(handout.quiz)} quiz questions")
+    print(f"{out}: {len(handout.points)} key points, {len(handout.duties)} duties, {len(handout.exercises)} exercises, "
+          f"{len(handout.quiz)} quiz questions" + (f" (+ {out.with_suffix('.pptx')})" if args.format == "docx" else ""))
     return 0
 
 
@@ -230,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sector", help="canonical sector, e.g. 'Công an', 'Y tế', 'Lao động'")
     s.add_argument("--doc", help="document id")
     s.add_argument("--format", choices=formats, default="table")
+    s.add_argument("--score", metavar="GOLD", help="score against hand-checked gold rows (tests/gold/duties.jsonl)")
     s = sub.add_parser("deadlines", help="dates and deadlines with their obligations")
     s.add_argument("--doc", help="document id")
     s.add_argument("--ics", help="also write the dated ones to this .ics calendar file")
@@ -237,8 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("handout", help="a cited training handout (key points, duties, hotlines, quiz)")
     s.add_argument("--topic", required=True)
     s.add_argument("--audience", choices=["teacher", "cadre", "officer"], default="teacher")
+    s.add_argument("--locality", default="", help="prefer this locality's plan (e.g. \"Tây Ninh\")")
     s.add_argument("--format", choices=["docx", "md"], default="docx")
-    s.add_argument("--out", help="output file (default: handout.docx / handout.md)")
+    s.add_argument("--out", help="output file (default: handout.docx / handout.md); a .pptx slide outline "
+                                 "is written beside a DOCX")
     return p
 
 

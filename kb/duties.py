@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .actors import NUMBER, from_title, is_actor, sector_of, split_actors, subject_of
+from .actors import NUMBER, from_title, is_actor, sector_of, split_actors, subject_of, trim
 from .parse import is_marker
 from .records import Chunk, DocMeta
 from .text import fold, is_editorial, squash, strip_editorial
@@ -115,7 +115,7 @@ def extract_duties(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Duty]:
             path = c.section.split(" > ")
             heading = path[-1].split(", khoản")[0]
             context = law or bool(c.agency) or any(DUTY_CONTEXT.search(fold(p)) for p in path) or meta.type == "Công văn"
-            own = split_actors(c.agency) if c.agency else from_title(heading) if law else []
+            own = split_actors(trim(c.agency)) if c.agency else from_title(heading) if law else []
             if lead and not (c.section.startswith(lead[0]) and (ITEM.match(line) or not is_marker(line))):
                 lead = None
             item = bool(lead and ITEM.match(line))

@@ -178,7 +178,7 @@ def build(chunks: list[Chunk], docs: dict[str, DocMeta]) -> tuple[dict, dict[str
     arrays.update(duty_rows=np.concatenate(list(postings.values())) if postings else np.zeros(0, np.int32),
                   duty_offsets=offsets)
     state.update(chunks=chunks, docs=docs, duties=duties, duty_pairs=list(postings),
-                 deadlines=extract_deadlines(chunks, docs))
+                 deadlines=extract_deadlines(chunks, docs, duties))
     return state, arrays
 
 

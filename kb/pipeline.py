@@ -260,22 +260,38 @@ class KnowledgeBase:
                 found.append(Hit(retriever.chunks[retriever.index_of[row.chunk_id]], 0.0))
         return tuple(found[:5]) if len({fold(h.chunk.agency) for h in found}) > 1 else ()
 
-    def handout(self, topic: str, audience: str = "teacher"):
-        """A cited training handout on a topic (see kb.handout)."""
-        from .answer import cite
-        from .handout import compose_handout
+    def handout(self, topic: str, audience: str = "teacher", locality: str = ""):
+        """A cited training handout on a topic for an audience (see kb.handout); `locality`
+        prefers that locality's plan (laws and decrees always count)."""
+        from .answer import cite, should_abstain
+        from .handout import AUDIENCES, compose_handout
         from .records import Hit
 
         if not topic or not topic.strip():
             raise KBError("the topic is empty")
         self.refresh()
         view = self.view
+        docs = view.retriever.docs
+        spec = AUDIENCES.get(audience, AUDIENCES["teacher"])
         with self._slots:
             search = view.retriever.search(topic, k=8)
-        docs = view.retriever.docs
-        citations = [cite(h, docs) for h in search.hits]
+            ranked = [view.retriever.search(f"{topic} {angle}", k=6).hits for angle in spec.angles] + [search.hits]
+        local = None
+        if locality:
+            local = {d.id for d in docs.values()
+                     if fold(locality) in fold(d.locality) or fold(d.locality) in ("toan quoc", "")}
+        hits, seen = [], set()
+        for rank in range(max(len(r) for r in ranked)):  # round robin: the audience's angles lead
+            for h in (r[rank] for r in ranked if rank < len(r)):
+                if h.chunk.id not in seen and (local is None or h.chunk.doc_id in local):
+                    seen.add(h.chunk.id)
+                    hits.append(h)
+        if local:  # that locality's plan first, then the national texts
+            hits.sort(key=lambda h: fold(docs[h.chunk.doc_id].locality) == "toan quoc")
+        citations = [cite(h, docs) for h in hits]
         passages = {c.id: cite(Hit(c, 0.0), docs) for c in view.retriever.chunks}
-        return compose_handout(topic, audience, citations, self.duty_rows, self.deadline_rows, passages)
+        return compose_handout(topic, audience, citations, self.duty_rows, self.deadline_rows, passages,
+                               covered=not should_abstain(search), locality_docs=local, notes=self.notes)
 
     def ask(self, question: str, doc_ids: list[str] | None = None) -> Answer:
         """Answer one question with citations, or abstain. Raises KBError for an empty question."""
