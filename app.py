@@ -78,8 +78,10 @@ def build_app(config: Config) -> gr.Blocks:
         by_doc.setdefault(c.doc_id, []).append(c)
     for items in by_doc.values():
         items.sort(key=lambda c: c.position)
-        for i, c in enumerate(items):
-            neighbours[c.id] = (items[i - 1].text if i else "", items[i + 1].text if i + 1 < len(items) else "")
+        for i, c in enumerate(items):  # only within the passage's own section
+            before = items[i - 1].text if i and items[i - 1].section == c.section else ""
+            after = items[i + 1].text if i + 1 < len(items) and items[i + 1].section == c.section else ""
+            neighbours[c.id] = (before, after)
 
     def around(chunk_id: str) -> tuple[str, str]:
         return neighbours.get(chunk_id, ("", ""))
@@ -192,7 +194,7 @@ def build_app(config: Config) -> gr.Blocks:
         with gr.Row():
             title = gr.Markdown(t["title"])
             lang_pick = gr.Radio(["Tiếng Việt", "English"], value="Tiếng Việt", label=t["language"], scale=0,
-                                 min_width=220, elem_id="kb-lang")
+                                 min_width=280, elem_id="kb-lang")
         how = gr.Markdown(t["how"])
         with gr.Tabs():
             with gr.Tab(t["tab_chat"], id="chat", elem_id="chat-tab") as tab_chat:
@@ -205,8 +207,8 @@ def build_app(config: Config) -> gr.Blocks:
                             msg = gr.Textbox(placeholder=t["placeholder"], label=t["question"], show_label=False,
                                              scale=5, min_width=120, lines=1, max_lines=6, elem_id="kb-question")
                             send = gr.Button(t["send"], variant="primary", scale=1, min_width=64, elem_id="kb-send")
-                        with gr.Row():
-                            rate = gr.Markdown(t["rate"], elem_id="kb-rate")
+                        rate = gr.Markdown(t["rate"], elem_id="kb-rate")
+                        with gr.Row(elem_id="kb-rating"):
                             up = gr.Button(t["up"], scale=0, min_width=120, elem_id="kb-up")
                             down = gr.Button(t["down"], scale=0, min_width=120, elem_id="kb-down")
                         reason = gr.Textbox(label=t["reason"], elem_id="kb-reason")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .answer import HOTLINE_EN, HOTLINE_VI
 from .records import Answer, Chunk, Citation, DocMeta
-from .text import fold
+from .text import EN_STOPWORDS, VI_STOPWORDS, fold
 
 _TOKEN = re.compile(r"([^\W_]+)", re.UNICODE)
 
@@ -38,7 +38,8 @@ def question_marks(question: str, lang: str = "vi") -> Marks:
         from .glossary import translate_terms
 
         runs = [_TOKEN.findall(fold(vi)) for vi in translate_terms(words)[0]]
-    pairs = {(a, b) for run in runs for a, b in zip(run, run[1:])}
+    stop = VI_STOPWORDS | EN_STOPWORDS  # "cho trẻ em", "em bị": a function word is not part of a phrase
+    pairs = {(a, b) for run in runs for a, b in zip(run, run[1:]) if a not in stop and b not in stop}
     return Marks(frozenset(pairs), frozenset(w for w in words if any(ch.isdigit() for ch in w)))
 
 
@@ -73,7 +74,7 @@ def banner(answer: Answer | None) -> str:
     text = HOTLINE_EN if en else HOTLINE_VI
     call = "Call 111" if en else "Gọi 111"
     return (f'<div class="kb-banner" role="alert">{html.escape(text)}</div>'
-            f'<a class="kb-call" href="tel:111" aria-label="{call} (miễn phí, 24/7)">📞 {call}</a>')
+            f'<a class="kb-call" href="tel:111">{call}</a>')
 
 
 def source_panel(panel_id: str, n: int, cite: Citation, meta: DocMeta | None, marks: Marks | None,

@@ -9,18 +9,18 @@ MAX_QUESTION_CHARS = 2000
 
 TEXT = {
     "vi": {
-        "title": "## Hỏi đáp Bảo vệ trẻ em",
+        "title": "# Hỏi đáp Bảo vệ trẻ em",
         "how": ("Trả lời câu hỏi về phòng, chống bạo lực, xâm hại trẻ em, trích nguyên văn từ luật, nghị định "
                 "và kế hoạch của địa phương. **Trẻ em đang gặp nguy hiểm: gọi 111** (miễn phí, 24/7)."),
         "privacy": ("Quyền riêng tư: câu hỏi không được lưu. Chỉ khi bạn bấm đánh giá, câu hỏi và câu trả lời "
                     "được lưu vào tệp phản hồi để quản trị viên cải thiện hệ thống."),
         "language": "Ngôn ngữ",
         "question": "Câu hỏi của bạn",
-        "placeholder": "Nhập câu hỏi, có dấu hoặc không dấu…", "send": "Gửi", "clear": "Xóa hội thoại",
+        "placeholder": "Nhập câu hỏi…", "send": "Gửi", "clear": "Xóa hội thoại",
         "filter": "Chỉ tìm trong các văn bản", "reason": "Lý do (không bắt buộc)",
-        "up": "👍 Hữu ích", "down": "👎 Chưa đúng", "rate": "Câu trả lời này có giúp bạn không?",
-        "thanks_up": "Đã lưu đánh giá 👍 Hữu ích. Bạn có thể đổi ý: bấm nút kia.",
-        "thanks_down": "Đã lưu đánh giá 👎 Chưa đúng. Bạn có thể đổi ý: bấm nút kia.",
+        "up": "Hữu ích", "down": "Chưa đúng", "rate": "Câu trả lời này có giúp bạn không?",
+        "thanks_up": "Đã lưu đánh giá: Hữu ích. Bạn có thể đổi ý: bấm nút kia.",
+        "thanks_down": "Đã lưu đánh giá: Chưa đúng. Bạn có thể đổi ý: bấm nút kia.",
         "nothing": "Chưa có câu trả lời để đánh giá.",
         "too_long": ("Câu hỏi dài {n} ký tự, vượt giới hạn {cap} ký tự. Hãy rút gọn: chỉ giữ đoạn mô tả "
                      "sự việc và điều bạn muốn hỏi."),
@@ -37,7 +37,7 @@ TEXT = {
         "audience": "Đối tượng", "make": "Tạo tài liệu", "audiences": ["Giáo viên", "Cán bộ Đoàn", "Cán bộ, công chức"],
     },
     "en": {
-        "title": "## Child Protection Q&A",
+        "title": "# Child Protection Q&A",
         "how": ("Answers questions on preventing violence against and abuse of children, quoting laws, decrees "
                 "and local plans word for word. **A child in danger: call 111** (free, 24/7)."),
         "privacy": ("Privacy: questions are not stored. Only when you rate an answer are the question and the "
@@ -46,9 +46,9 @@ TEXT = {
         "question": "Your question",
         "placeholder": "Type your question…", "send": "Send", "clear": "Clear chat",
         "filter": "Search only these documents", "reason": "Reason (optional)",
-        "up": "👍 Helpful", "down": "👎 Not right", "rate": "Did this answer help you?",
-        "thanks_up": "Saved your rating 👍 Helpful. Changed your mind? Press the other button.",
-        "thanks_down": "Saved your rating 👎 Not right. Changed your mind? Press the other button.",
+        "up": "Helpful", "down": "Not right", "rate": "Did this answer help you?",
+        "thanks_up": "Saved your rating: Helpful. Changed your mind? Press the other button.",
+        "thanks_down": "Saved your rating: Not right. Changed your mind? Press the other button.",
         "nothing": "No answer to rate yet.",
         "too_long": ("Your question is {n} characters long; the limit is {cap}. Please shorten it to what "
                      "happened and what you want to know."),

@@ -17,6 +17,8 @@ CSS = """
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px;
 }
 footer, footer a, footer button {color: #374151 !important}
+#kb-lang .wrap {flex-wrap: nowrap}
+#kb-rate p {margin: 4px 0 0}
 .kb-chat {display: flex; flex-direction: column; gap: 10px}
 .kb-msg {border-radius: 12px; padding: 10px 14px; line-height: 1.55; scroll-margin-top: 12px}
 .kb-user {align-self: flex-end; max-width: 88%; background: #e8f0fe; color: #111827}
@@ -70,7 +72,7 @@ footer, footer a, footer button {color: #374151 !important}
   #kb-inputbar > * {min-width: 0 !important}
   #kb-send {flex: 0 0 auto; min-width: 64px !important}
   .gradio-container {padding-bottom: 110px !important}
-  .kb-call {position: fixed; right: 12px; bottom: 86px; z-index: 60; margin: 0; box-shadow: 0 2px 10px rgba(0,0,0,.3)}
+  .kb-call {position: fixed; right: 12px; bottom: calc(var(--kb-bar-h, 96px) + 10px); z-index: 60; margin: 0; box-shadow: 0 2px 10px rgba(0,0,0,.3)}
   #kb-viewer {display: none}
   #kb-viewer.kb-viewer-open {display: block; position: fixed; left: 0; right: 0; bottom: 0; max-height: 75vh;
     overflow: auto; z-index: 70; border-radius: 14px 14px 0 0; box-shadow: 0 -4px 18px rgba(0,0,0,.3)}
@@ -140,6 +142,14 @@ HEAD = """<script>
     if (link) { e.preventDefault(); openDocument(link); }
   });
   document.addEventListener('keydown', e => { if (e.key === 'Escape') window.kbCloseViewer(); });
+
+  // On phones the input bar is fixed at the bottom; the "Gọi 111" link sits just above it
+  const watchBar = () => {
+    const bar = document.getElementById('kb-inputbar');
+    if (!bar) return setTimeout(watchBar, 200);
+    new ResizeObserver(() => root.style.setProperty('--kb-bar-h', bar.offsetHeight + 'px')).observe(bar);
+  };
+  watchBar();
 
   // A new answer: bring its first line into view once (not its end, as a chat usually does)
   const seen = new Set();
