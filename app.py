@@ -171,7 +171,7 @@ def build_app(config: Config) -> gr.Blocks:
                 f'<button type="button" class="kb-viewer-close">{t["close"]}</button></div>'
                 f'<div class="kb-viewer-body"><p class="kb-viewer-hint">{t["viewer_hint"]}</p></div></aside>')
 
-    def switch(lang_label, turns):
+    def switch(lang_label, turns, sector, agency, doc_id):
         lang = "en" if lang_label == "English" else "vi"
         t = TEXT[lang]
         audiences = [(a, v) for a, v in zip(t["audiences"], ("teacher", "cadre", "officer"))]
@@ -184,15 +184,16 @@ def build_app(config: Config) -> gr.Blocks:
                 gr.update(label=t["sector"]), gr.update(label=t["agency"]), gr.update(label=t["document"]),
                 gr.update(value=t["show"]), gr.update(value=t["export"]), gr.update(value=t["ics"]),
                 gr.update(label=t["topic"], placeholder=t["topic_hint"]), gr.update(label=t["audience"], choices=audiences),
-                gr.update(value=t["make"]), show_duties(None, None, None, lang)[1])
+                gr.update(value=t["make"])) + show_duties(sector, agency, doc_id, lang) + (
+                deadlines_table(deadline_rows, lang == "en"),)
 
     t = TEXT["vi"]
     with gr.Blocks(title="Hỏi đáp Bảo vệ trẻ em") as app:
         lang = gr.State("vi")
         last = gr.State(None)
         turns = gr.State([])
-        with gr.Row():
-            title = gr.Markdown(t["title"])
+        with gr.Row(elem_id="kb-header"):
+            title = gr.Markdown(t["title"], elem_id="kb-title")
             lang_pick = gr.Radio(["Tiếng Việt", "English"], value="Tiếng Việt", label=t["language"], scale=0,
                                  min_width=280, elem_id="kb-lang")
         how = gr.Markdown(t["how"])
@@ -209,8 +210,8 @@ def build_app(config: Config) -> gr.Blocks:
                             send = gr.Button(t["send"], variant="primary", scale=1, min_width=64, elem_id="kb-send")
                         rate = gr.Markdown(t["rate"], elem_id="kb-rate")
                         with gr.Row(elem_id="kb-rating"):
-                            up = gr.Button(t["up"], scale=0, min_width=120, elem_id="kb-up")
-                            down = gr.Button(t["down"], scale=0, min_width=120, elem_id="kb-down")
+                            up = gr.Button(t["up"], scale=0, min_width=150, elem_id="kb-up")
+                            down = gr.Button(t["down"], scale=0, min_width=150, elem_id="kb-down")
                         reason = gr.Textbox(label=t["reason"], elem_id="kb-reason")
                         status = gr.Markdown(elem_id="kb-feedback-status")
                         with gr.Row():
@@ -235,7 +236,7 @@ def build_app(config: Config) -> gr.Blocks:
             with gr.Tab(t["tab_deadlines"], id="deadlines", elem_id="deadlines-tab") as tab_deadlines:
                 ics_button = gr.Button(t["ics"], elem_id="kb-ics")
                 ics_file = gr.File(label=".ics", elem_id="kb-ics-file", visible=False, interactive=False)
-                gr.HTML(deadlines_table(deadline_rows), elem_id="kb-deadlines", js_on_load=None)
+                deadlines = gr.HTML(deadlines_table(deadline_rows), elem_id="kb-deadlines", js_on_load=None)
             with gr.Tab(t["tab_handout"], id="handout", elem_id="handout-tab") as tab_handout:
                 with gr.Row():
                     h_topic = gr.Textbox(label=t["topic"], scale=3, elem_id="kb-handout-topic", placeholder=t["topic_hint"])
@@ -257,11 +258,13 @@ def build_app(config: Config) -> gr.Blocks:
         clear_btn.click(clear, lang, [turns, chat, alert, cards, last, msg, notice, status, reason, up, down],
                         js="(l) => { window.kbCloseViewer && window.kbCloseViewer(); return l; }",
                         api_visibility="private")
-        lang_pick.change(switch, [lang_pick, turns],
+        lang_pick.change(switch, [lang_pick, turns, d_sector, d_agency, d_doc],
                          [lang, title, how, privacy, chat, viewer, msg, send, clear_btn, doc_filter, reason, up, down,
                           rate, lang_pick, tab_chat, tab_duties, tab_deadlines, tab_handout, tab_docs,
-                          d_sector, d_agency, d_doc, d_show, d_export, ics_button, h_topic, h_audience, h_make, d_count],
-                         js="(l, t) => { window.kbSetLang && window.kbSetLang(l === 'English' ? 'en' : 'vi'); return [l, t]; }",
+                          d_sector, d_agency, d_doc, d_show, d_export, ics_button, h_topic, h_audience, h_make,
+                          d_table, d_count, deadlines],
+                         js="(l, ...rest) => { window.kbSetLang && window.kbSetLang(l === 'English' ? 'en' : 'vi'); "
+                            "return [l, ...rest]; }",
                          api_visibility="private")
         duty_inputs = [d_sector, d_agency, d_doc, lang]
         d_show.click(show_duties, duty_inputs, [d_table, d_count], api_visibility="private")

@@ -49,14 +49,11 @@ def highlight(text: str, marks: Marks | None = None) -> str:
     parts = _TOKEN.split(text)  # even indexes: separators, odd: words
     words = parts[1::2]
     folded = [fold(w) for w in words]
-    marked = [False] * len(words)
-    if marks:
-        for i in range(len(words) - 1):
-            if (folded[i], folded[i + 1]) in marks.pairs and parts[2 * i + 2].strip() == "":
-                marked[i] = marked[i + 1] = True
-        for i, w in enumerate(folded):
-            marked[i] = marked[i] or w in marks.numbers
-    joined = [marked[i] and marked[i + 1] and parts[2 * i + 2].strip() == "" for i in range(len(words) - 1)]
+    # joined[i]: words i and i+1 are a pair of the question, written with only space between
+    joined = [bool(marks) and (folded[i], folded[i + 1]) in marks.pairs and parts[2 * i + 2].strip() == ""
+              for i in range(len(words) - 1)]
+    marked = [(i and joined[i - 1]) or (i < len(joined) and joined[i]) or bool(marks and w in marks.numbers)
+              for i, w in enumerate(folded)]
     out = [html.escape(parts[0])]
     for i, word in enumerate(words):
         opens = marked[i] and not (i and joined[i - 1])

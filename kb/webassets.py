@@ -17,6 +17,10 @@ CSS = """
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px;
 }
 footer, footer a, footer button {color: #374151 !important}
+#kb-header {flex-wrap: wrap; align-items: center}
+#kb-title {flex: 1 1 300px; min-width: 260px}
+#kb-title h1 {font-size: 1.7em; margin: 4px 0}
+#kb-lang {flex: 0 1 auto !important}
 #kb-lang .wrap {flex-wrap: nowrap}
 #kb-rate p {margin: 4px 0 0}
 .kb-chat {display: flex; flex-direction: column; gap: 10px}

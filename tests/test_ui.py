@@ -253,10 +253,13 @@ def test_screenshots_for_the_readme(server, browser):  # noqa: F811
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page = open_page(browser, server, viewport)
         ask(page, "Khi phát hiện trẻ em bị xâm hại thì phải thông báo cho ai?")
+        ARTIFACTS.mkdir(exist_ok=True)
+        if viewport == PHONE:  # the answer as it arrives, then its passage in the bottom sheet
+            shots["phone-answer"] = ARTIFACTS / "screenshot-phone-answer.png"
+            page.screenshot(path=str(shots["phone-answer"]))
         page.click("#kb-chat .kb-cite >> nth=0")
         page.wait_for_selector("#kb-viewer.kb-viewer-open .kb-src-quote", timeout=5000)
         page.wait_for_timeout(300)
-        ARTIFACTS.mkdir(exist_ok=True)
         shots[name] = ARTIFACTS / f"screenshot-{name}.png"
         page.screenshot(path=str(shots[name]))
         page.close()
@@ -275,3 +278,24 @@ def test_api_empty_or_huge_question_gets_a_clear_message(server):  # noqa: F811
         with pytest.raises(Exception) as error:
             client.predict(question, api_name="/ask")
         assert expected in str(error.value) and "Traceback" not in str(error.value)
+
+
+def test_duties_filter_on_enter_and_exports_per_request(server, browser):  # noqa: F811
+    pages = {}
+    for agency, other in (("Sở Du lịch", "Phòng Dân tộc"), ("Phòng Dân tộc", "Sở Du lịch")):
+        page = open_page(browser, server, DESKTOP)
+        page.click("#duties-tab-button")
+        assert not page.is_visible("#kb-duty-file")  # no empty file box above the table
+        page.fill("#kb-duty-agency textarea", agency)
+        page.press("#kb-duty-agency textarea", "Enter")
+        page.wait_for_function(f"(t => t.includes('{agency}') && !t.includes('{other}'))"
+                               "(document.querySelector('#kb-duty-table').innerText)", timeout=30000)
+        pages[agency] = (page, other)
+    for page, _ in pages.values():  # two users export at the same moment
+        page.click("#kb-duty-export")
+    for agency, (page, other) in pages.items():
+        link = page.wait_for_selector("#kb-duty-file a", timeout=30000)
+        assert link.get_attribute("download") == "trach-nhiem.csv"
+        csv = page.evaluate("h => fetch(h).then(r => r.text())", link.get_attribute("href"))
+        assert agency in csv and other not in csv  # each user gets the rows they filtered
+        page.close()
