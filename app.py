@@ -103,7 +103,11 @@ def build_app(config: Config) -> gr.Blocks:
         turn = Turn(id=uuid.uuid4().hex[:12], question=message)
         yield (view(turns + [turn], lang), "", "", None, "", "", "", "", gr.skip(),
                gr.update(variant="secondary"), gr.update(variant="secondary"))
-        answer = answer_for(message, doc_ids)
+        try:
+            answer = answer_for(message, doc_ids)
+        except KBError as e:  # shown in one line by the question box, the chat left as it was
+            yield (view(turns, lang),) + (gr.skip(),) * 4 + (str(e),) + (gr.skip(),) * 5
+            return
         note = TEXT[lang]["widened"].format(places=", ".join(places)) if places else ""
         body = answer_body(answer)
         for shown in range(0, len(body), 90):  # stream the answer in as it is read

@@ -17,6 +17,7 @@ CSS = """
   outline: 3px solid #1d4ed8 !important; outline-offset: 2px;
 }
 footer, footer a, footer button {color: #374151 !important}
+#kb-banner:not(:has(.kb-banner)), #kb-cards:not(:has(.kb-card)) {display: none}
 #kb-header {flex-wrap: wrap; align-items: center}
 #kb-title {flex: 1 1 300px; min-width: 260px}
 #kb-title h1 {font-size: 1.7em; margin: 4px 0}
@@ -121,8 +122,9 @@ HEAD = """<script>
   }
   function openDocument(link) {  // the "Văn bản" tab, scrolled to the passage (the tab renders lazily)
     window.kbCloseViewer();
-    const tab = document.getElementById('docs-tab-button') ||
-      [...document.querySelectorAll('button[role="tab"]')].find(b => /Văn bản|Documents/.test(b.textContent));
+    // on phones Gradio moves the tab into its "⋯" menu, as a button without the id
+    const tab = document.getElementById('docs-tab-button') || [...document.querySelectorAll('button')].reverse()
+      .find(b => /^(Văn bản|Documents)$/.test(b.textContent.trim()) && !b.closest('#kb-chat, #kb-side'));
     if (tab) tab.click();
     let tries = 0;
     const show = () => {
