@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -140,6 +141,12 @@ def build_app(config: Config) -> gr.Blocks:
     def request_dir() -> Path:
         """A folder of its own per export, so two users exporting at once never share a file."""
         export_dir.mkdir(parents=True, exist_ok=True)
+        for old in export_dir.glob("export-*"):  # Gradio serves its own copy: an hour is plenty
+            try:
+                if time.time() - old.stat().st_mtime > 3600:
+                    shutil.rmtree(old, ignore_errors=True)
+            except OSError:  # removed by another request meanwhile
+                pass
         return Path(tempfile.mkdtemp(prefix="export-", dir=export_dir))
 
     def export_duties(sector, agency, doc_id):
