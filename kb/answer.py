@@ -10,32 +10,17 @@ from __future__ import annotations
 import re
 
 from .records import Answer, Citation, DocMeta, Hit
-from .intent import COUNT, DATE, NUMBER, PHONE
+from .intent import COUNT, DATE, NUMBER, PHONE, RECIPIENT
 from .retrieve import Search
 from .text import folded_words
 
 HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị bạo lực, xâm hại: gọi ngay Tổng đài "
-              "quốc gia bảo vệ trẻ em 111 (miễn phí, 24/7), hoặc Công an 113 khi khẩn cấp.")
+              "quốc gia bảo vệ trẻ em 111 (miễn phí, 24/7); nếu trẻ đang bị đe dọa ngay lúc này, gọi Công an 113.")
 HOTLINE_EN = ("⚠️ If a child is in danger or being abused: call the National Child Protection "
-              "Hotline 111 now (free, 24/7), or the police on 113 in an emergency.")
-
-# A person (not "trẻ em" in general) who is being harmed: "em bị đánh", "con tôi bị xâm hại".
-_VICTIM = r"(?<!tre )(em|con|con toi|chau|be|ban toi|hoc sinh|mot hoc sinh|mot em|mot chau|toi)"
-_HARM = (r"(danh|xam hai|hiep dam|bao luc|de doa|quay roi|lam dung|bat coc|dam o|hanh ha|"
-         r"nguoc dai|bo roi|bo mac|ep|cuong hiep|so mo|so soang|ban|mua ban|giam giu|nhot|tat|dot)")
-DANGER_VI = re.compile(rf"\b{_VICTIM}\b.{{0,25}}\b(bi|dang bi|vua bi|da bi)\s+(\w+\s+){{0,3}}{_HARM}\b")
-DANGER_EN = re.compile(r"\b(child|kid|student|pupil|son|daughter|girl|boy|niece|nephew|i am|i'm|she is|he is)\b"
-                       r".{0,30}\b(being|been|was|is|got|gets)\s+(abused|beaten|hit|raped|molested|hurt|"
-                       r"threatened|touched|assaulted|kidnapped|trafficked)\b")
+              "Hotline 111 now (free, 24/7); if the child is in immediate danger, call the police on 113.")
 
 ABSTAIN_COVERAGE = 0.55
 ABSTAIN_COVERAGE_EN = 0.3
-
-
-def is_urgent(question: str) -> bool:
-    """Does the message signal a child in danger now (not a question about the law in general)?"""
-    folded = " ".join(folded_words(question))
-    return bool(DANGER_VI.search(folded) or DANGER_EN.search(question.lower()))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -123,12 +108,14 @@ def _position(hit: Hit, hits: list[Hit]) -> int | None:
 
 
 def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int = 5,
-            lang: str | None = None, assigned: tuple[Hit, ...] = ()) -> Answer:
+            lang: str | None = None, assigned: tuple[Hit, ...] = (), urgent: bool = False,
+            notes=()) -> Answer:
     """The answer to `question` from `search`; `lang` overrides the language to answer in;
-    `assigned` are passages where the documents give the asked-about task to an agency."""
+    `assigned` are passages where the documents give the asked-about task to an agency;
+    `urgent`: the message signals a child in danger (the hotline leads); `notes` are the
+    catalog's maintainer notes, printed under the quotes they concern (kb/notes.py)."""
     lang = lang or search.query.lang
     en = lang == "en"
-    urgent = is_urgent(question)
     hits = list(search.hits[:max(top_k, 1)])
     extra = [h for h in assigned if _position(h, hits[:3]) is None][:4]
     hits = hits[:3] + extra + [h for h in hits[3:] if _position(h, extra) is None]
@@ -170,5 +157,63 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         lines.append(f"[{n}] {meta.label} — {h.chunk.where}")
         quote = h.chunk.text if len(h.chunk.text) <= 500 else f"… {best_sentence(h, search)} …"
         lines.append(f"“{quote}”")
+        if notes:
+            from .notes import notes_for
+
+            if note := notes_for(notes, h.chunk.doc_id, h.chunk.text, h.chunk.agency):
+                lines.append(note)
     return Answer(question=question, text="\n".join(lines), abstained=abstained, citations=citations,
                   urgent=urgent, lang=lang, direct=direct)
+
+
+def compose_urgent(question: str, own: Search, reporting: Search, after: Search, local: Search | None,
+                   docs: dict[str, DocMeta], top_k: int = 10, own_first: bool = False) -> Answer:
+    """A message about a child in danger: the hotlines first; then whom to report to
+    (`reporting`: a search for who receives reports) and what happens after a report
+    (`after`), as the documents say; the local hotline when the message names a place with a
+    plan (`local`); then what the documents say on the message's own subject when they cover
+    it (first, when `own_first`: the check was in doubt, the message may be a question).
+    Never the refusal text."""
+    en = own.query.lang == "en"
+    shown: list[Hit] = []
+
+    def ref(hit: Hit) -> int:
+        at = _position(hit, shown)
+        if at is None:
+            shown.append(hit)
+            return len(shown)
+        return at + 1
+
+    def quote(hit: Hit, search: Search) -> str:
+        return f"{docs[hit.chunk.doc_id].label}, {hit.chunk.where}: “{best_sentence(hit, search)}” [{ref(hit)}]"
+
+    lines = [HOTLINE_EN if en else HOTLINE_VI, ""]
+    answered = bool(own.hits) and not should_abstain(own)
+
+    def own_line() -> str:
+        return ("What the documents say about this: " if en else "Văn bản nói về trường hợp này: ") \
+            + quote(own.hits[0], own)
+
+    if answered and own_first:
+        lines.append(own_line())
+    receivers = [h for h in reporting.hits if RECIPIENT.search(h.chunk.text)][:2] or list(reporting.hits[:1])
+    lines.append("Whom to report to, as the documents say:" if en else "Báo cho ai, theo văn bản:")
+    lines += [f"- {quote(h, reporting)}" for h in receivers]
+    if after.hits:
+        lines.append(("What happens next: " if en else "Sau khi báo tin: ") + quote(after.hits[0], after))
+    phones = [h for h in (local.hits[:3] if local else ()) if PHONE.search(h.chunk.text)]
+    if phones:
+        lines.append(("Local hotline: " if en else "Đường dây nóng tại địa phương: ") + quote(phones[0], local))
+    if answered and not own_first:
+        lines.append(own_line())
+    lines += ["", "Sources:" if en else "Nguồn:"]
+    lines += [f"[{n}] {docs[h.chunk.doc_id].label} — {h.chunk.where}" for n, h in enumerate(shown, 1)]
+    direct = lines[0]
+    for h in (*own.hits, *reporting.hits, *after.hits):  # the rest of the evidence, after what was quoted
+        if len(shown) >= top_k:
+            break
+        if _position(h, shown) is None:
+            shown.append(h)
+    return Answer(question=question, text="\n".join(lines), abstained=False,
+                  citations=tuple(cite(h, docs) for h in shown[:top_k]), urgent=True,
+                  lang="en" if en else "vi", direct=direct)

@@ -66,6 +66,13 @@ def cmd_ask(args, config: Config) -> int:
 def cmd_eval(args, config: Config) -> int:
     from . import evaluate as ev
 
+    if args.danger:
+        kb = _open(config)
+        data = ev.evaluate_danger(kb, Path(args.danger), cv=args.cv)
+        path = ev.write_report(data, Path(args.out))
+        print(ev.format_danger(data))
+        print(f"report: {path}")
+        return 0
     rows = ev.load_qa(Path(args.qa))
     kb = _open(config)
     kb_results = ev.evaluate_kb(kb, rows)
@@ -132,8 +139,12 @@ def cmd_duties(args, config: Config) -> int:
     from .pipeline import load_passages
 
     chunks, docs = load_passages(config, progress=_progress)
+    from .notes import annotate_rows, load_notes
+
     rows = filter_duties(extract_duties(chunks, docs), args.agency or "", args.sector or "", args.doc or "")
-    _emit([r.to_dict() for r in rows], ["sector", "agency", "role", "duty", "doc_label", "section"], args.format)
+    rows = annotate_rows(rows, load_notes(config.corpus_dir), "duty")
+    _emit([r.to_dict() for r in rows], ["sector", "agency", "role", "duty", "doc_label", "section", "refs", "note"],
+          args.format)
     return 0
 
 
@@ -142,11 +153,15 @@ def cmd_deadlines(args, config: Config) -> int:
     from .pipeline import load_passages
 
     chunks, docs = load_passages(config, progress=_progress)
+    from .notes import annotate_rows, load_notes
+
     rows = [r for r in extract_deadlines(chunks, docs) if not args.doc or r.doc_id == args.doc]
+    rows = annotate_rows(rows, load_notes(config.corpus_dir), "obligation")
     if args.ics:
         Path(args.ics).write_bytes(to_ics(rows))
-        print(f"{sum(r.kind != 'duration' for r in rows)} dated deadlines written to {args.ics}", file=sys.stderr)
-    _emit([r.to_dict() for r in rows], ["when", "kind", "iso_date", "obligation", "doc_label", "section"], args.format)
+        print(f"{sum(bool(r.iso_date) for r in rows)} dated deadlines written to {args.ics}", file=sys.stderr)
+    _emit([r.to_dict() for r in rows], ["when", "kind", "iso_date", "agency", "obligation", "recipient", "doc_label",
+                                        "section", "note"], args.format)
     return 0
 
 
@@ -180,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="eval/reports")
     s.add_argument("--no-baseline", action="store_true", help="skip the plain llama-index baseline")
     s.add_argument("--details", action="store_true", help="add per-question results to the report")
+    s.add_argument("--danger", metavar="FILE", help="instead: recall / false alarms of the danger check on "
+                   "labelled messages (eval/danger/*.jsonl)")
+    s.add_argument("--cv", action="store_true", help="with --danger: out-of-fold scores (5 folds) on the "
+                   "file the check is fitted on")
     s = sub.add_parser("bench", help="measure ingest speed, latency and memory; save JSON + PNG")
     s.add_argument("--sizes", default="10000,100000", help="synthetic corpus sizes in passages (comma-separated)")
     s.add_argument("--out", default="bench/results")

@@ -41,6 +41,9 @@ class Config:
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb")
     progress: bool = True
     max_file_mb: int = 20
+    # labelled messages the danger check is fitted on when the knowledge base opens
+    danger_examples: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent
+                                  / "eval" / "danger" / "dev.jsonl")
 
     def __post_init__(self):
         if self.embed_backend not in BACKENDS:

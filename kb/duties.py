@@ -6,37 +6,21 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .parse import AGENCY_START
+from .actors import NUMBER, from_title, is_actor, sector_of, split_actors, subject_of
+from .parse import is_marker
 from .records import Chunk, DocMeta
 from .text import fold, squash
 
-# Canonical sectors, most specific first; matched on the folded agency name.
-SECTORS = [
-    ("Tài chính", r"tai chinh"), ("Du lịch", r"du lich"), ("Ngoại vụ", r"ngoai vu"), ("Dân tộc", r"dan toc"),
-    ("Tư pháp", r"tu phap|toa an|vien kiem sat"), ("Công an", r"cong an"), ("Y tế", r"\by te\b"),
-    ("Giáo dục và Đào tạo", r"giao duc|nha truong|co so giao duc|ban giam hieu"),
-    ("Lao động - Thương binh và Xã hội", r"lao dong.{0,6}thuong binh|ldtb|ld-tb|tong dai|bao ve tre em cap xa|"
-                                         r"co so tro giup xa hoi|cong tac xa hoi"),
-    ("Văn hóa - Thông tin", r"van hoa|thong tin va truyen thong|truyen thanh|truyen hinh|the thao|thong tin dai chung"),
-    ("Đoàn Thanh niên", r"doan thanh nien|tinh doan|thanh doan|huyen doan|doan tncs|\bdoan\b|thieu nhi"),
-    ("Hội Liên hiệp Phụ nữ", r"phu nu"), ("Mặt trận Tổ quốc", r"mat tran|to chuc chinh tri|to chuc xa hoi"),
-    ("UBND cấp xã", r"(uy ban nhan dan|ubnd|chu tich).{0,25}(cap xa|xa, phuong|phuong, xa|cac xa|thi tran)"),
-    ("UBND cấp huyện", r"(uy ban nhan dan|ubnd).{0,25}(huyen|quan)"),
-    ("UBND các cấp", r"uy ban nhan dan|ubnd"), ("Gia đình", r"gia dinh|cha, me"),
-    ("Bộ, ngành trung ương", r"^bo\b|co quan ngang bo|chinh phu"),
-]
-# Sentences of laws and decrees that open with the agency that must act.
-SUBJECT = re.compile(
-    r"^(?:\d+\.\s*)?(Chủ tịch Ủy ban nhân dân cấp (?:xã|huyện|tỉnh)|Ủy ban nhân dân cấp (?:xã|huyện|tỉnh)"
-    r"|Người làm công tác bảo vệ trẻ em cấp xã|Sở Lao động - Thương binh và Xã hội|Tổng đài điện thoại quốc gia "
-    r"bảo vệ trẻ em|Cơ quan lao động - thương binh và xã hội[^,;]{0,20}|Cơ quan công an[^,;]{0,20}"
-    r"|Người đứng đầu cơ sở [^,;]{3,40}|Ban Giám hiệu nhà trường|Nhà trường|Bộ [A-ZĐ][^,;:]{2,40}?(?= có| chủ| phối| thực| hướng))\b")
-# "Giao phòng Lao động - Thương binh và Xã hội thành phố có trách nhiệm theo dõi ..." (letters, reporting sections)
-ASSIGN = re.compile(r"^(?:\d+\.\s*)?Giao\s+(.{4,90}?)\s+(?=chủ trì|có trách nhiệm|thực hiện|phối hợp|tổng hợp|theo dõi)")
-ROLE = [("đề nghị", r"^de nghi"), ("chủ trì", r"\bchu tri\b"), ("phối hợp", r"^(-\s*)?phoi hop")]
+ROLE = [("chủ trì", r"^(co trach nhiem )?chu tri\b"), ("phối hợp", r"^(co trach nhiem )?phoi hop")]
 BULLET_AGENCY = re.compile(r"^-\s*([A-ZĐỦ][^:]{3,80}):\s*(.+)$")
-
-
+# Never duties: editorial notes, closing formulas, a submission's courtesy lines.
+NOT_DUTY = re.compile(r"^(\[|trên (đây )?là|yêu cầu thủ trưởng|trong quá trình triển khai thực hiện, nếu|kính trình|trân trọng)",
+                      re.I)
+# Sections of plans and letters that assign duties; elsewhere in a plan only "X có trách nhiệm ..." counts.
+DUTY_CONTEXT = re.compile(r"to chuc thuc hien|phan cong|trach nhiem|nhiem vu|che do|bao cao|kinh phi|^\d+\. ")
+RESPONSIBLE = re.compile(r"^Trách nhiệm của\s+(.{3,120}?):?$")
+ITEM = re.compile(r"^\s*(\d+\.\d+\.?|[a-zđ]\)|-|\+)\s")
+REF = re.compile(r"(?:các )?Mục ((?:\d+(?:,\s*|\s+và\s+)?)+)(?:,?\s*Phần ([IVX]+))?")
 @dataclass(frozen=True)
 class Duty:
     agency: str  # the documents' own wording
@@ -47,54 +31,123 @@ class Duty:
     doc_label: str
     section: str
     chunk_id: str
+    refs: str = ""  # "Mục 6 Phần II: 6. Tăng cường hệ thống điều tra ..." for references in the duty
+    note: str = ""  # a maintainer's note (kb/notes.py): an erratum, or the duty has moved since
+
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def sector_of(agency: str) -> str:
-    folded = fold(agency)
-    return next((name for name, rx in SECTORS if re.search(rx, folded)), "Khác")
-
-
 def role_of(duty: str, heading: str) -> str:
-    if re.match(r"^(\d+\.\s*)?de nghi", fold(heading)):
+    if re.match(r"^(\d+\.\s*)?de nghi", fold(heading)) or re.match(r"^de nghi\b", fold(duty)):
         return "đề nghị"
-    folded = fold(duty)
-    return next((name for name, rx in ROLE[1:] if re.search(rx, folded[:60])), "thực hiện")
+    _, rest = subject_of(duty)
+    folded = fold(NUMBER.sub("", rest, count=1).replace("**", "")).strip()
+    return next((name for name, rx in ROLE if re.search(rx, folded)), "thực hiện")
 
 
-def _items(text: str) -> list[str]:
-    """Duty items of a passage: its bullets, or its sentences when it has none."""
-    lines = [l.strip() for l in text.split("\n") if l.strip()]
-    if any(l.startswith("-") for l in lines):
-        return lines
-    return [s for l in lines for s in re.split(r"(?<=[.;])\s+(?=[A-ZĐ])", l) if s.strip()]
+def _lines(chunks: list[Chunk]) -> list[tuple[str, Chunk]]:
+    """The passages' lines in order; a passage that continues the previous one's last line (a long
+    paragraph cut by the chunker) is joined back to it."""
+    out: list[tuple[str, Chunk]] = []
+    for c in chunks:
+        for n, line in enumerate(l.strip() for l in c.text.split("\n") if l.strip()):
+            if n == 0 and out and out[-1][1].section == c.section and not is_marker(line):
+                out[-1] = (f"{out[-1][0]} {line}", out[-1][1])
+            else:
+                out.append((line, c))
+    return out
+
+
+def _sentences(line: str) -> list[str]:
+    """A line's sentences, the ones with their own subject apart; the others stay with the one before."""
+    parts = [s for s in re.split(r"(?<=[.;])\s+(?=[A-ZĐ])", line) if s.strip()]
+    out: list[str] = []
+    for s in parts:
+        if out and not subject_of(s)[0]:
+            out[-1] = f"{out[-1]} {s}"
+        else:
+            out.append(s)
+    return out
+
+
+def _refs(duty: str, titles: dict[tuple[str, str], str]) -> str:
+    """'Mục 1, 4, 7 Phần II' -> the titles of those parts of the same plan."""
+    out = []
+    for m in REF.finditer(duty):
+        part = m.group(2) or "II"
+        for num in re.findall(r"\d+", m.group(1)):
+            if (part, num) in titles:
+                out.append(f"Mục {num} Phần {part}: {titles[part, num]}")
+    return "; ".join(out)
+
+
+def _titles(chunks: list[Chunk]) -> dict[tuple[str, str], str]:
+    out = {}
+    for c in chunks:
+        path = c.section.split(" > ")
+        if len(path) > 1 and (m := re.match(r"^([IVX]+)\.", path[0])) and (n := re.match(r"^(\d+)\.", path[1])):
+            out.setdefault((m.group(1), n.group(1)), path[1])
+    return out
 
 
 def extract_duties(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Duty]:
     rows: list[Duty] = []
+    by_doc: dict[str, list[Chunk]] = {}
     for c in sorted(chunks, key=lambda c: (c.doc_id, c.position)):
-        meta = docs[c.doc_id]
-        heading = c.section.split(" > ")[-1].split(", khoản")[0]
-        for item in _items(c.text):
-            agency = c.agency
-            m = BULLET_AGENCY.match(item) if agency else None
-            if m and AGENCY_START.match(fold(m.group(1))):  # "- Hội Liên hiệp phụ nữ ...: tuyên truyền ..."
-                agency, item = m.group(1).strip(), m.group(2)
-            elif not agency:
-                m = SUBJECT.match(item) or ASSIGN.match(item)
-                if not m or not AGENCY_START.match(fold(m.group(1))):
-                    continue
-                agency = m.group(1).strip()
-                agency = agency[0].upper() + agency[1:]
-            duty = squash(re.sub(r"^(\d+\.\s*)?[^:]{0,90}:\s*(?=\S)", "", item, count=1)
-                          if item.startswith(re.sub(r"^[\dIVX.]+\s*", "", heading)[:15] or "\0") else item)
-            duty = duty.lstrip("- ").strip()
-            if len(duty) < 12:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    for doc_id, doc_chunks in by_doc.items():
+        meta = docs[doc_id]
+        if fold(meta.type).startswith("to trinh"):
+            continue  # a submission proposes; it assigns nothing
+        law = fold(meta.type).startswith(("luat", "nghi dinh", "thong tu"))
+        titles = _titles(doc_chunks)
+        lead: tuple[str, list[str]] | None = None  # (section, actors) of a lead-in whose items follow
+        for line, c in _lines(doc_chunks):
+            if c.section in ("Phần mở đầu", "Nơi nhận, người ký"):
                 continue
-            rows.append(Duty(agency=agency, sector=sector_of(agency), duty=duty, role=role_of(duty, heading),
-                             doc_id=c.doc_id, doc_label=meta.label, section=c.section, chunk_id=c.id))
+            text = line.replace("**", "").strip()
+            if NOT_DUTY.match(NUMBER.sub("", text, count=1)):
+                continue
+            path = c.section.split(" > ")
+            heading = path[-1].split(", khoản")[0]
+            context = law or bool(c.agency) or any(DUTY_CONTEXT.search(fold(p)) for p in path) or meta.type == "Công văn"
+            own = split_actors(c.agency) if c.agency else from_title(heading) if law else []
+            if lead and not (c.section.startswith(lead[0]) and (ITEM.match(line) or not is_marker(line))):
+                lead = None
+            item = bool(lead and ITEM.match(line))
+            for sent in _sentences(text):
+                actors = lead[1] if item else own
+                m = BULLET_AGENCY.match(sent)
+                subject, _ = ("", sent) if item else subject_of(sent, strong_only=not context)
+                named = RESPONSIBLE.match(NUMBER.sub("", sent, count=1))
+                if m and is_actor(m.group(1)) and not item:  # "- Hội Liên hiệp phụ nữ ...: tuyên truyền ..."
+                    actors, sent = [m.group(1).strip()], m.group(2)
+                elif named:  # "4. Trách nhiệm của cơ quan công an"
+                    actors = split_actors(named.group(1))
+                elif subject:
+                    actors = split_actors(subject)
+                if re.search(r"co quyen sau|co quyen:", fold(sent)):  # rights, not duties
+                    lead = (c.section, [])
+                    continue
+                if sent.rstrip().endswith(":") or named:
+                    # "... có trách nhiệm sau đây:" hands the duties to its items; "... gồm:" lists
+                    # what the duty covers, so the lead-in is the duty and its items are not
+                    duties_follow = bool(named or re.search(r"(sau day|sau|nhu sau|trach nhiem):?$", fold(sent.rstrip())))
+                    lead = (c.section, actors if duties_follow else [])
+                    if duties_follow:
+                        continue
+                duty = squash(NUMBER.sub("", sent, count=1)).strip()
+                head = re.match(r"^([^:]{3,300}):\s*(?=\S)", duty)
+                if head and is_actor(head.group(1)) and not item:  # "4. Công an thành phố: Chủ trì, ..."
+                    duty = duty[head.end():]
+                if len(duty) < 12 or not actors:
+                    continue
+                for agency in actors:
+                    rows.append(Duty(agency=agency, sector=sector_of(agency), duty=duty, role=role_of(duty, heading),
+                                     doc_id=doc_id, doc_label=meta.label, section=c.section, chunk_id=c.id,
+                                     refs=_refs(duty, titles)))
     return rows
 
 

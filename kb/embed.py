@@ -187,3 +187,14 @@ def embed_passages(embedder: BaseEmbedding, texts: list[str], cache: EmbeddingCa
     if not texts:
         return np.zeros((0, 0), np.float32)
     return np.vstack([known[EmbeddingCache.key(t)] for t in texts])
+
+
+def embed_queries(embedder: BaseEmbedding, texts: list[str], cache: EmbeddingCache | None) -> np.ndarray:
+    """Query embeddings ("query: " side of e5) for texts, computing only those the cache lacks."""
+    known = cache.get_many(texts) if cache else {}
+    todo = list(dict.fromkeys(t for t in texts if EmbeddingCache.key(t) not in known))
+    pairs = [(t, np.asarray(embedder.get_query_embedding(t), np.float32)) for t in todo]
+    if cache and pairs:
+        cache.put_many(pairs)
+    known.update({EmbeddingCache.key(t): v for t, v in pairs})
+    return np.vstack([known[EmbeddingCache.key(t)] for t in texts])

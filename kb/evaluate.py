@@ -155,3 +155,61 @@ def format_table(data: dict) -> str:
                              if c not in ("latency_ms_p50", "latency_ms_p95") else f"{v:>11.1f}")
             lines.append(f"{system + '/' + lang:<20}" + "".join(cells))
     return "\n".join(lines)
+
+
+def evaluate_danger(kb, path: Path, cv: bool = False, tuning=None) -> dict:
+    """Recall on danger messages and false alarms on ordinary ones, per language: with the
+    knowledge base's fitted check, or out-of-fold (`cv`) on the file it is fitted on."""
+    from collections import Counter
+    from dataclasses import asdict
+
+    from .danger import TUNING, cross_validated, flag, load_examples, rates
+
+    tuning = tuning or TUNING
+    examples = load_examples(path)
+    vectors = kb.danger_vectors([e.text for e in examples])
+    if cv:
+        probs = cross_validated(examples, vectors, tuning)
+    else:
+        model = kb.danger if tuning == TUNING and kb.danger is not None else kb.fit_danger(tuning)
+        probs = np.array([model.probability(e.text, v) for e, v in zip(examples, vectors)])
+    flagged = [flag(p, e.text, tuning) for p, e in zip(probs, examples)]
+    return {"file": str(path), "mode": "out-of-fold, 5 folds" if cv else f"fitted on {kb.config.danger_examples.name}",
+            "tuning": asdict(tuning), "rates": rates(examples, flagged),
+            "missed_kinds": dict(Counter(e.kind for e, f in zip(examples, flagged) if e.label and not f)),
+            "false_alarm_kinds": dict(Counter(e.kind for e, f in zip(examples, flagged) if not e.label and f)),
+            "missed_ids": [e.id for e, f in zip(examples, flagged) if e.label and not f],
+            "false_alarm_ids": [e.id for e, f in zip(examples, flagged) if not e.label and f]}
+
+
+def sweep_danger(kb, path: Path, grid: dict) -> list[dict]:
+    """Out-of-fold recall / false alarms for each setting of the grid (how TUNING was chosen)."""
+    from itertools import product
+
+    from .danger import DangerTuning, cross_validated, flag, load_examples, rates
+
+    examples = load_examples(path)
+    vectors = kb.danger_vectors([e.text for e in examples])
+    out = []
+    for l2 in grid["l2"]:
+        probs = cross_validated(examples, vectors, DangerTuning(l2=l2))
+        for th, floor in product(grid["threshold"], grid["doubt_floor"]):
+            tuning = DangerTuning(l2=l2, threshold=th, doubt_floor=min(floor, th))
+            r = rates(examples, [flag(p, e.text, tuning) for p, e in zip(probs, examples)])
+            out.append({"l2": l2, "threshold": th, "doubt_floor": tuning.doubt_floor,
+                        **{f"recall_{k}": v["recall"] for k, v in r.items()},
+                        "false_alarm": r["all"]["false_alarm"]})
+    return out
+
+
+def format_danger(data: dict) -> str:
+    lines = [f"{data['file']} ({data['mode']})",
+             f"{'language':<12}{'danger':>8}{'recall':>9}{'ordinary':>10}{'false alarm':>13}"]
+    for lang, r in data["rates"].items():
+        fmt = lambda v: f"{v:.3f}" if v is not None else "-"
+        lines.append(f"{lang:<12}{r['danger']:>8}{fmt(r['recall']):>9}{r['ordinary']:>10}{fmt(r['false_alarm']):>13}")
+    if data["missed_kinds"]:
+        lines.append("missed, by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(data["missed_kinds"].items())))
+    if data["false_alarm_kinds"]:
+        lines.append("false alarms, by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(data["false_alarm_kinds"].items())))
+    return "\n".join(lines)

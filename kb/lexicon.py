@@ -93,6 +93,24 @@ class Query:
     groups: tuple[str, ...] = ()  # one Vietnamese rendering per English term (alternatives inside)
 
 
+def vietnamese_spans(text: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """Runs of Vietnamese words inside an English sentence, as written: words with diacritics,
+    joined by unaccented syllables the corpus uses that are not English ("Tây Ninh", "trẻ em");
+    punctuation ends a run."""
+    spans, run, accented = [], [], False
+    for m in re.finditer(r"[^\W_]+|[^\w\s]", text + " ."):
+        word = m.group()
+        marks = fold(word) != word.lower()
+        if word[0].isalnum() and (marks or (fold(word) in lexicon.forms and word.lower() not in EN_MARKERS)):
+            run.append(word)
+            accented |= marks
+            continue
+        if run and accented:
+            spans.append(" ".join(run))
+        run, accented = [], False
+    return tuple(spans)
+
+
 def analyze(question: str, lexicon: Lexicon) -> Query:
     """Decide the question's language and the texts each retriever should see."""
     q = question.strip()
@@ -100,19 +118,45 @@ def analyze(question: str, lexicon: Lexicon) -> Query:
     folded = folded_words(q)
     en_words = _EN_WORD.findall(lower)
     en_hits = sum(1 for w in en_words if w in EN_MARKERS)
-    if fold(q) != lower:  # it has diacritics: Vietnamese
-        return Query(q, "vi", q, q)
+    accented = [w for w in q.split() if fold(w) != w.lower()]
+    if accented:
+        # An English sentence may carry Vietnamese names and terms ("In Tây Ninh city, which
+        # office ...", "child exploitation (bóc lột trẻ em)"): English when its unaccented words
+        # are mostly English and outnumber the accented ones; those stay Vietnamese terms.
+        plain = [w for w in _EN_WORD.findall(fold(lower)) if w not in {fold(a).lower() for a in accented}]
+        english = [w for w in plain if w in EN_MARKERS]
+        if not (len(english) >= max(3, 0.4 * len(plain)) and len(plain) > 1.5 * len(accented)):
+            return Query(q, "vi", q, q)
+        # English words only: not the Vietnamese runs ("Ninh Thuận"), nor fragments of their words
+        span_words = {w.lower() for span in vietnamese_spans(q, lexicon) for w in span.split()}
+        en_words = [w for w in _EN_WORD.findall(" ".join(w for w in lower.split() if fold(w) == w))
+                    if w not in span_words]
     # Short English words often spell Vietnamese syllables ("my", "do", "to"): a clear majority
     # of English words decides alone; a weaker one needs words the corpus does not know.
-    if en_words and (en_hits >= max(2, 0.5 * len(en_words)) or
+    if en_words and (accented or en_hits >= max(2, 0.5 * len(en_words)) or
                      (en_hits >= max(1, 0.35 * len(en_words)) and lexicon.known_ratio(folded) < 0.9)):
         vi_terms, missing = translate_terms(en_words)
         numbers = " ".join(w for w in en_words if any(c.isdigit() for c in w))
-        return Query(q, "en", q, f"{' '.join(vi_terms)} {numbers}".strip(),
+        vi_spans = vietnamese_spans(q, lexicon)
+        return Query(q, "en", q, f"{' '.join(vi_terms)} {' '.join(vi_spans)} {numbers}".strip(),
                      tuple(w for w in missing if w not in EN_MARKERS and len(w) > 2 and not w.isdigit()),
-                     tuple(t for t in vi_terms if fold(t) not in ("ai", "la")) + tuple(numbers.split()))
-    restored = lexicon.restore(q)
+                     tuple(t for t in vi_terms if fold(t) not in ("ai", "la")) + vi_spans + tuple(numbers.split()))
+    restored = lexicon.restore(expand_shorthand(q))
     return Query(q, "vi-nodiac", restored, restored)
+
+
+# How Vietnamese is typed on a phone without diacritics: shorthand for common words, which the
+# documents never use, so the corpus cannot restore them.
+SHORTHAND = {"hs": "học sinh", "gv": "giáo viên", "ko": "không", "k": "không", "kh": "không",
+             "dc": "được", "đc": "được", "j": "gì", "ntn": "như thế nào", "bn": "bao nhiêu",
+             "vs": "với", "tp": "thành phố", "ubnd": "ủy ban nhân dân", "ldtbxh": "lao động thương binh xã hội",
+             "bvte": "bảo vệ trẻ em", "te": "trẻ em", "sn": "sinh nhật", "ng": "người", "cq": "cơ quan",
+             "qd": "quy định", "nd": "nghị định", "tt": "thông tư", "mn": "mọi người", "ctv": "cộng tác viên"}
+
+
+def expand_shorthand(text: str) -> str:
+    """'thay co phat hien hs bi xam hai thi lam j' -> '... học sinh ... gì' (whole words only)."""
+    return re.sub(r"[^\W_]+", lambda m: SHORTHAND.get(m.group().lower(), m.group()), text)
 
 # Question words never appear in the documents, so the corpus cannot restore them: teach the
 # restorer the common ones (they weigh as if seen many times).

@@ -15,7 +15,8 @@ from .records import DocMeta, Document, Section
 from .text import fold, squash
 
 CHAPTER = re.compile(r"^(Chương|CHƯƠNG)\s+([IVXLC]+|\d+)(?:\.?\s+([^\s,;].*)|\.)?$")
-PART = re.compile(r"^(Mục|MỤC)\s+(\d+)(?:\.?\s+([A-ZĐÀ-Ỹ][^,;]*)|\.)?$")
+# A Mục title in capitals may hold commas ("Mục 4. ... TỐ TỤNG, XỬ LÝ VI PHẠM HÀNH CHÍNH, ...").
+PART = re.compile(r"^(Mục|MỤC)\s+(\d+)(?:\.?\s+([A-ZĐÀ-Ỹ][^,;]*|[A-ZĐÀ-Ỹ][^a-z;]*)|\.)?$")
 ARTICLE = re.compile(r"^Điều\s+(\d+[a-z]?)\.\s*(.*)$")
 ROMAN = re.compile(r"^([IVXL]+)\.\s+(.*)$")
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)(?:\.|\))\s*(.*)$")

@@ -6,12 +6,13 @@
 """
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import replace
 
 import numpy as np
 
-from .answer import compose
+from .answer import compose, compose_urgent
 from .config import Config
 from .embed import make_embedder
 from .errors import IndexMissingError, KBError
@@ -22,7 +23,12 @@ from .store import ChromaStore
 from .text import fold
 
 
-REPORTING_QUESTION = "Khi phát hiện trẻ em bị xâm hại thì phải thông báo cho ai?"
+# Searched when a message reports a child in danger: who the documents say receives a report,
+# and the hotline of a plan the message names by its place.
+REPORTING_QUESTION = "Khi phát hiện trẻ em bị xâm hại hoặc có nguy cơ bị xâm hại thì phải thông báo cho ai?"
+LOCAL_HOTLINE_QUESTION = "số điện thoại đường dây nóng tổng đài bảo vệ trẻ em"
+NEXT_STEPS_QUESTION = ("Sau khi nhận thông tin trẻ em bị xâm hại, ai đánh giá nguy cơ và áp dụng biện pháp "
+                       "can thiệp khẩn cấp trong bao lâu?")
 
 
 def load_passages(config: Config, progress=None):
@@ -37,12 +43,15 @@ def load_passages(config: Config, progress=None):
 
 
 class KnowledgeBase:
-    def __init__(self, config: Config, retriever: Retriever):
+    def __init__(self, config: Config, retriever: Retriever, danger=None):
         self.config = config
         self.retriever = retriever
+        self.danger = danger  # kb.danger.DangerModel; fitted on first use when None
+        self._reporting: dict[tuple, object] = {}
         self._duties = None
         self._duty_postings = None
         self._deadlines = None
+        self._notes = None
 
     @classmethod
     def open(cls, config: Config, build_if_missing: bool = True, progress=None) -> "KnowledgeBase":
@@ -62,7 +71,41 @@ class KnowledgeBase:
             raise IndexMissingError("the index is empty: run `python -m kb ingest`")
         embedder = make_embedder(config)
         embedder.get_query_embedding("khởi động")  # load the model now, not on the first question
-        return cls(config, Retriever(chunks, docs, store, embedder))
+        kb = cls(config, Retriever(chunks, docs, store, embedder))
+        kb.danger = kb.fit_danger()
+        return kb
+
+    def danger_vectors(self, texts: list[str]) -> np.ndarray:
+        """The embeddings the danger check sees for messages: those their search would embed."""
+        from .embed import EmbeddingCache, embed_queries
+        from .lexicon import analyze
+
+        dense = [analyze(t, self.retriever.lexicon).dense_text for t in texts]
+        try:
+            cache = EmbeddingCache(self.config.cache_path, f"{self.config.model_id}:query")
+        except (OSError, sqlite3.Error):  # a read-only data folder: embed without keeping them
+            cache = None
+        try:
+            return embed_queries(self.retriever.embedder, dense, cache)
+        finally:
+            if cache:
+                cache.close()
+
+    def fit_danger(self, tuning=None):
+        """The danger check, fitted on the labelled messages of the configuration (their
+        embeddings are cached, so this takes a second after the first time)."""
+        from .danger import TUNING, fit, load_examples
+
+        examples = load_examples(self.config.danger_examples)
+        vectors = self.danger_vectors([e.text for e in examples])
+        return fit(vectors, np.array([e.label for e in examples]), tuning or TUNING)
+
+    def danger_probability(self, question: str, search: Search | None = None) -> float:
+        """How likely the message describes a child in danger (the classifier's view)."""
+        if self.danger is None:
+            self.danger = self.fit_danger()
+        search = search or self.search(question, k=1)
+        return self.danger.probability(question, search.vector)
 
     @property
     def documents(self):
@@ -76,12 +119,23 @@ class KnowledgeBase:
         return self.retriever.search(question, k=k, doc_ids=doc_ids)
 
     @property
+    def notes(self):
+        """Maintainer notes of the corpus catalog (errata, duties that moved)."""
+        if self._notes is None:
+            from .notes import load_notes
+
+            self._notes = load_notes(self.config.corpus_dir)
+        return self._notes
+
+    @property
     def duty_rows(self):
         """The responsibility matrix of the index (computed once)."""
         if self._duties is None:
             from .duties import extract_duties
 
-            self._duties = extract_duties(self.chunks, self.documents)
+            from .notes import annotate_rows
+
+            self._duties = annotate_rows(extract_duties(self.chunks, self.documents), self.notes, "duty")
         return self._duties
 
     @property
@@ -90,7 +144,10 @@ class KnowledgeBase:
         if self._deadlines is None:
             from .deadlines import extract_deadlines
 
-            self._deadlines = extract_deadlines(self.chunks, self.documents)
+            from .notes import annotate_rows
+
+            self._deadlines = annotate_rows(extract_deadlines(self.chunks, self.documents, self.duty_rows), self.notes,
+                                            "obligation")
         return self._deadlines
 
     def assigned(self, search: Search) -> tuple:
@@ -149,11 +206,25 @@ class KnowledgeBase:
         if not question or not question.strip():
             raise KBError("the question is empty")
         start = time.perf_counter()
+        from .danger import flag
+
         search = self.search(question, k=10, doc_ids=doc_ids)
-        answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search))
-        if answer.urgent and answer.abstained:
-            # Someone describes a child being harmed in words the documents do not use:
-            # answer what matters then, whom to report to, after the hotline.
-            fallback = self.search(REPORTING_QUESTION, k=10)
-            answer = compose(question, fallback, self.documents, top_k=10, lang=answer.lang)
+        p = self.danger_probability(question, search)
+        if flag(p, question, self.danger.tuning):
+            reporting, after, local = self.reporting_searches(search.scope)
+            answer = compose_urgent(question, search, reporting, after, local, self.documents,
+                                    own_first=p < self.danger.tuning.confident)
+        else:
+            answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search),
+                             notes=self.notes)
         return replace(answer, latency_ms=(time.perf_counter() - start) * 1000)
+
+    def reporting_searches(self, scope: tuple[str, ...]):
+        """Who receives a report, what happens after it, and the hotline of the plans the
+        message names; the same for every message, so searched once per scope."""
+        if scope not in self._reporting:
+            reporting = self.search(REPORTING_QUESTION, k=10)
+            after = self.search(NEXT_STEPS_QUESTION, k=3)
+            local = self.search(LOCAL_HOTLINE_QUESTION, k=3, doc_ids=list(scope)) if scope else None
+            self._reporting[scope] = (reporting, after, local)
+        return self._reporting[scope]

@@ -126,5 +126,5 @@ class Answer:
 
     def to_dict(self) -> dict:
         return {"question": self.question, "answer": self.text, "abstained": self.abstained,
-                "citations": [c.to_dict() for c in self.citations],
+                "urgent": self.urgent, "citations": [c.to_dict() for c in self.citations],
                 "latency_ms": round(self.latency_ms, 2)}

@@ -155,18 +155,26 @@ def duties_table(rows, en: bool = False) -> str:
     heads = ("Sector", "Agency", "Role", "Duty", "Source") if en else ("Lĩnh vực", "Cơ quan", "Vai trò", "Nhiệm vụ", "Nguồn")
     body = "".join(
         f"<tr><td>{html.escape(r.sector)}</td><td>{html.escape(r.agency)}</td><td>{html.escape(r.role)}</td>"
-        f"<td>{html.escape(r.duty)}</td><td>{_open_link(r.chunk_id, r.doc_label)}<br>"
+        f"<td>{html.escape(r.duty)}{_refs(r)}</td><td>{_open_link(r.chunk_id, r.doc_label)}<br>"
         f"<small>{html.escape(r.section)}</small></td></tr>" for r in rows)
     return (f'<table class="kb-table"><thead><tr>{"".join(f"<th>{h}</th>" for h in heads)}</tr></thead>'
             f'<tbody>{body}</tbody></table>')
 
 
+def _refs(row) -> str:
+    """'Mục 6 Phần II' resolved to its title, under the duty."""
+    extra = [x for x in (getattr(row, "refs", ""), getattr(row, "note", "")) if x]
+    return "".join(f"<br><small>{html.escape(x)}</small>" for x in extra)
+
+
 def deadlines_table(rows, en: bool = False) -> str:
     if not rows:
         return "<p>—</p>"
-    heads = ("Deadline", "What must be done", "Source") if en else ("Thời hạn", "Việc phải làm", "Nguồn")
+    heads = ("Deadline", "Who", "What must be done", "Source") if en else ("Thời hạn", "Ai", "Việc phải làm", "Nguồn")
     body = "".join(
-        f"<tr><td><b>{html.escape(r.when)}</b></td><td>{html.escape(r.obligation)}</td>"
+        f"<tr><td><b>{html.escape(r.when)}</b></td><td>{html.escape(r.agency) or '—'}</td>"
+        f"<td>{html.escape(r.obligation)}{_refs(r)}"
+        f"{'<br><small>→ ' + html.escape(r.recipient) + '</small>' if r.recipient else ''}</td>"
         f"<td>{_open_link(r.chunk_id, r.doc_label)}<br><small>{html.escape(r.section)}</small></td></tr>"
         for r in rows)
     return (f'<table class="kb-table"><thead><tr>{"".join(f"<th>{h}</th>" for h in heads)}</tr></thead>'

@@ -82,6 +82,7 @@ class Search:
     terms: tuple[str, ...] = ()  # the question's content words (folded), names and framing removed
     subject: str = ""  # what a definition question asks to define (folded)
     unknown: tuple[str, ...] = ()  # question words (and number pairs) the corpus never uses
+    vector: np.ndarray | None = None  # the question's embedding (the danger check reuses it)
 
 
 class Retriever:
@@ -206,8 +207,8 @@ class Retriever:
         scope = [d for d in named if not doc_ids or d in doc_ids] or list(doc_ids or [])
         mask = np.isin(self.doc_arr, scope) if scope else np.ones(len(self.chunks), bool)
 
-        vec = self.embedder.get_query_embedding(query.dense_text)
-        dense = self.store.query(vec, CANDIDATES, doc_ids=scope or None)
+        vec = np.asarray(self.embedder.get_query_embedding(query.dense_text), np.float32)
+        dense = self.store.query(vec.tolist(), CANDIDATES, doc_ids=scope or None)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
 
         lex_rank: dict[str, int] = {}
@@ -224,7 +225,7 @@ class Retriever:
         for cid, r in lex_rank.items():
             fused[cid] = fused.get(cid, 0) + w_lex / (RRF_K + r)
         if not fused:
-            return Search(query, intents, (), (), tuple(scope), tuple(terms), subject, unknown)
+            return Search(query, intents, (), (), tuple(scope), tuple(terms), subject, unknown, vec)
         top_fused = max(fused.values())
 
         rescored = []
@@ -249,7 +250,8 @@ class Retriever:
             covs.append(cov)
             if len(hits) == k:
                 break
-        return Search(query, intents, tuple(hits), tuple(covs), tuple(scope), tuple(terms), subject, unknown)
+        return Search(query, intents, tuple(hits), tuple(covs), tuple(scope), tuple(terms), subject, unknown,
+                      np.asarray(vec, np.float32))
 
     def widen(self, key: tuple[str, str], idx: int) -> Chunk:
         """The whole section when it was split into passages and is short enough to quote

@@ -17,8 +17,8 @@ CITATION_KEYS = {"doc_id", "title", "number", "date", "section", "page", "text",
 
 
 def check_object(obj, question):
-    assert set(obj) == {"question", "answer", "abstained", "citations", "latency_ms"}
-    assert obj["question"] == question and isinstance(obj["abstained"], bool)
+    assert set(obj) == {"question", "answer", "abstained", "urgent", "citations", "latency_ms"}
+    assert obj["question"] == question and isinstance(obj["abstained"], bool) and isinstance(obj["urgent"], bool)
     assert 1 <= len(obj["citations"]) <= 10 and isinstance(obj["latency_ms"], float)
     for c in obj["citations"]:
         assert set(c) == CITATION_KEYS and isinstance(c["score"], float)

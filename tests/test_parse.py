@@ -103,3 +103,10 @@ def test_markdown_noise_and_metadata_from_letterhead():
     plan = parse_document(PLAN_TEXT, DocMeta(id="p", title=""))
     assert (plan.meta.number, plan.meta.date) == ("12/KH-UBND", "2024-03-05")
     assert plan.meta.signer == "Nguyễn Văn Thử"
+
+
+def test_mục_titles_with_commas_stay_in_the_section_path():
+    path = next(s.path for s in DOCS["luat-tre-em-2016"].sections if s.path[-1].startswith("Điều 70."))
+    assert path[1].startswith("Mục 4. CÁC BIỆN PHÁP BẢO VỆ TRẺ EM TRONG QUÁ TRÌNH TỐ TỤNG, XỬ LÝ VI PHẠM HÀNH CHÍNH")
+    path = next(s.path for s in DOCS["luat-tre-em-2016"].sections if s.path[-1].startswith("Điều 100."))
+    assert path[1] == "Mục 2. TRÁCH NHIỆM CỦA GIA ĐÌNH, CÁ NHÂN VÀ CƠ SỞ GIÁO DỤC"

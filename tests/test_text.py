@@ -45,3 +45,24 @@ def test_language_detection():
 def test_short_english_words_that_spell_vietnamese_syllables():
     lex = Lexicon.build(["Mỹ, đồ, tô, a, i, bây"])
     assert analyze("My daughter was touched by a neighbour, what do I do?", lex).lang == "en"
+
+
+def test_english_questions_carrying_vietnamese_names_stay_english():
+    from kb.lexicon import Lexicon, analyze
+
+    lexicon = Lexicon.build(["Thành phố Tây Ninh tổ chức giáo dục giới tính cho trẻ em.",
+                             "Bóc lột trẻ em là hành vi bắt trẻ em lao động trái pháp luật."])
+    q = analyze("In Tây Ninh city, which office must bring sex education into school?", lexicon)
+    assert q.lang == "en" and "Tây Ninh" in q.groups  # the name stays a Vietnamese term
+    q = analyze("What counts as child exploitation (bóc lột trẻ em) under the law?", lexicon)
+    assert q.lang == "en" and "bóc lột trẻ em" in q.groups
+    assert analyze("Luật Trẻ em định nghĩa child abuse là gì?", lexicon).lang == "vi"
+    assert analyze("Tỉnh Đoàn Ninh Thuận có nhiệm vụ gì?", lexicon).lang == "vi"
+
+
+def test_phone_shorthand_is_read_as_the_words_it_stands_for():
+    from kb.lexicon import Lexicon, analyze
+
+    lexicon = Lexicon.build(["Giáo viên phát hiện học sinh bị xâm hại có trách nhiệm thông báo ngay."])
+    q = analyze("gv phat hien hs bi xam hai thi lam j", lexicon)
+    assert q.lang == "vi-nodiac" and "giáo viên" in q.dense_text and "học sinh" in q.dense_text

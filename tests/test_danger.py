@@ -1,0 +1,94 @@
+"""A message about a child in danger gets 111 first and whom to report to, cited, every time;
+ordinary questions on the same topics are answered normally. The check is fitted on
+eval/danger/dev.jsonl; eval/danger/heldout.jsonl was written by another author and is only
+scored, never used to fit or tune."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kb.danger import fit_logistic, lexical_features, load_examples, rates
+from kb.errors import InputError
+from kb.intent import RECIPIENT
+
+from .conftest import ROOT
+
+HELDOUT = ROOT / "eval" / "danger" / "heldout.jsonl"
+
+
+def test_lexical_counts_read_child_harm_and_question_frames_without_diacritics():
+    report = lexical_features("co giao oi be lop 3 bi bo duong danh bam tim")
+    question = lexical_features("Cơ quan nào chủ trì phòng chống xâm hại trẻ em?")
+    assert report[0] > 0 and report[1] > 0  # a child word and harm words, folded
+    assert question[5] > report[5]  # "cơ quan nào", "chủ trì": a question about the documents
+    assert question[7] == 1.0 and report[7] == 0.0  # the question mark
+
+
+def test_logistic_regression_separates_what_it_is_shown():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(1, 0.3, (40, 3)), rng.normal(-1, 0.3, (40, 3))])
+    y = np.array([1] * 40 + [0] * 40)
+    w, b = fit_logistic(X, y, l2=0.1)
+    assert ((X @ w + b > 0) == (y == 1)).all()
+
+
+def test_a_bad_labelled_file_is_one_clear_error(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "label": "maybe"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="bad.jsonl:1"):
+        load_examples(bad)
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    if not HELDOUT.exists():
+        pytest.fail(f"{HELDOUT} is missing: the held-out danger messages ship with the repository")
+    return load_examples(HELDOUT)
+
+
+def test_heldout_danger_messages_are_flagged_and_ordinary_questions_are_not(kb, heldout):
+    vectors = kb.danger_vectors([e.text for e in heldout])
+    flagged = [kb.danger.is_urgent(e.text, v) for e, v in zip(heldout, vectors)]
+    r = rates(heldout, flagged)
+    assert r["all"]["recall"] >= 0.97, r
+    for lang in ("vi", "vi-nodiac", "en"):
+        assert r[lang]["recall"] >= 0.95, (lang, r[lang])
+    assert r["all"]["false_alarm"] <= 0.10, r
+
+
+def test_every_danger_reply_leads_with_111_and_cites_whom_to_report_to(kb, heldout):
+    for e in [e for e in heldout if e.label][::4]:
+        answer = kb.ask(e.text)
+        if not answer.urgent:
+            continue  # a miss is counted by the recall test
+        assert not answer.abstained
+        first = answer.text.splitlines()[0]
+        assert "111" in first and "113" in first
+        assert "không nêu nội dung này" not in answer.text and "do not say this" not in answer.text
+        assert any(RECIPIENT.search(c.text) for c in answer.citations[:3]), e.id
+
+
+def test_a_report_naming_a_place_gets_its_local_hotline(kb):
+    answer = kb.ask("Ở Hải Phòng, con bé nhà hàng xóm bị bố dượng đánh và nhốt trong nhà mấy ngày nay")
+    assert answer.urgent
+    assert any(c.doc_id == "hai-phong-kh76-2020" for c in answer.citations)
+
+
+def test_ordinary_questions_are_answered_normally(kb):
+    answer = kb.ask("Ai chịu trách nhiệm giám định pháp y cho trẻ em bị xâm hại ở Tuần Giáo?")
+    assert not answer.urgent and not answer.abstained
+    assert "111" not in answer.text.splitlines()[0]
+
+
+def test_json_carries_the_urgent_flag(corpus_data_dir):
+    out = subprocess.run([sys.executable, "-m", "kb", "--data-dir", str(corpus_data_dir), "--corpus",
+                          str(ROOT / "corpus"), "ask", "--json", "-"], cwd=ROOT, capture_output=True, text=True,
+                         input="thay oi ban A trong lop bi bo danh chay mau dau\nTrẻ em là người dưới bao nhiêu tuổi?\n",
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    first, second = [json.loads(line) for line in out.stdout.splitlines()]
+    assert first["urgent"] is True and first["answer"].startswith("⚠️")
+    assert second["urgent"] is False
+    assert set(second) >= {"question", "answer", "abstained", "citations", "latency_ms"}
