@@ -118,7 +118,7 @@ def test_api_returns_the_cli_json(server):
     url, _ = server
     client = Client(url, verbose=False, analytics_enabled=False)
     result = client.predict("Tổng đài điện thoại quốc gia bảo vệ trẻ em hoạt động bao nhiêu giờ?", api_name="/ask")
-    assert set(result) == {"question", "answer", "abstained", "citations", "latency_ms"}
+    assert set(result) == {"question", "answer", "abstained", "urgent", "citations", "latency_ms"}
     assert not result["abstained"] and "24 giờ" in result["citations"][0]["text"]
     off = client.predict("Học phí trường mầm non công lập ở Hà Nội năm nay là bao nhiêu?", api_name="/ask")
     assert off["abstained"] and "không nêu" in off["answer"]
