@@ -62,7 +62,7 @@ def starters(lang: str = "vi") -> str:
         buttons = "".join(f'<button type="button" class="kb-starter" data-q="{html.escape(q)}">{html.escape(q)}</button>'
                           for q in questions)
         groups.append(f'<div class="kb-starter-group" role="group" aria-label="{html.escape(audience)}">'
-                      f'<h3>{html.escape(audience)}</h3>{buttons}</div>')
+                      f'<h2>{html.escape(audience)}</h2>{buttons}</div>')
     return f'<div class="kb-empty"><p>{html.escape(TEXT[lang]["start"])}</p>{"".join(groups)}</div>'
 
 

@@ -132,7 +132,7 @@ def document_view(chunks: list[Chunk], docs: dict[str, DocMeta]) -> str:
                 last = c.section
             parts.append(f'<div class="kb-passage" id="{anchor(c.id)}">{highlight(c.text)}</div>')
         parts.append("</section>")
-    return f'<div class="kb-docs">{"".join(parts)}</div>'
+    return f'<div class="kb-docs" tabindex="0" role="region" aria-label="Văn bản / Documents">{"".join(parts)}</div>'
 
 
 def _clip(text: str, limit: int) -> str:

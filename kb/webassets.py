@@ -36,7 +36,7 @@ footer, footer a, footer button {color: #374151 !important}
   font-weight: 700; cursor: pointer; font-size: .92em; line-height: 1.4}
 .kb-cite:hover {background: #dbeafe}
 .kb-empty p {margin: 0 0 4px; color: #374151}
-.kb-starter-group h3 {font-size: .95em; margin: 10px 0 4px; color: #374151}
+.kb-starter-group h2 {font-size: .95em; margin: 10px 0 4px; color: #374151}
 .kb-starter {display: block; width: 100%; text-align: left; border: 1px solid #a5b4fc; background: #fff;
   color: #1e3a8a; border-radius: 10px; padding: 9px 12px; margin: 6px 0; cursor: pointer; font-size: 1em}
 .kb-starter:hover {background: #eef2ff}
@@ -77,7 +77,7 @@ footer, footer a, footer button {color: #374151 !important}
   #kb-inputbar > * {min-width: 0 !important}
   #kb-send {flex: 0 0 auto; min-width: 64px !important}
   .gradio-container {padding-bottom: 110px !important}
-  .kb-call {position: fixed; right: 12px; bottom: calc(var(--kb-bar-h, 96px) + 10px); z-index: 60; margin: 0; box-shadow: 0 2px 10px rgba(0,0,0,.3)}
+  .kb-call {position: fixed; right: 12px; bottom: calc(var(--kb-bar-h, 96px) + 10px); z-index: 80; margin: 0; box-shadow: 0 2px 10px rgba(0,0,0,.3)}
   #kb-viewer {display: none}
   #kb-viewer.kb-viewer-open {display: block; position: fixed; left: 0; right: 0; bottom: 0; max-height: 75vh;
     overflow: auto; z-index: 70; border-radius: 14px 14px 0 0; box-shadow: 0 -4px 18px rgba(0,0,0,.3)}

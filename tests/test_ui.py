@@ -243,6 +243,15 @@ def test_axe_finds_no_serious_or_critical_problem(server, browser, viewport):  #
     page.click("#kb-cards .kb-card >> nth=0")
     page.wait_for_selector("#kb-viewer.kb-viewer-open .kb-src-quote", timeout=5000)
     problems += axe_report(page)
+    if viewport == DESKTOP:  # the other tabs, and the page in English
+        for tab in ("duties", "deadlines", "handout", "docs"):
+            page.click(f"#{tab}-tab-button")
+            page.wait_for_timeout(500)
+            problems += [f"{tab}: {p}" for p in axe_report(page)]
+        page.click("#kb-lang label:has-text('English')")
+        page.wait_for_function("document.documentElement.lang == 'en'")
+        page.click("#chat-tab-button")
+        problems += [f"en: {p}" for p in axe_report(page)]
     assert not problems, "\n".join(problems)
     page.close()
 
