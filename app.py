@@ -260,8 +260,9 @@ def build_app(config: Config) -> gr.Blocks:
                 gr.HTML(docs_html, elem_id="kb-docs", js_on_load=None)
 
         outputs = [chat, alert, cards, last, msg, notice, status, reason, turns, up, down]
-        send.click(respond, [msg, turns, doc_filter, lang], outputs, api_visibility="private")
-        msg.submit(respond, [msg, turns, doc_filter, lang], outputs, api_visibility="private")
+        # the chat shows its own "searching…" bubble at once, instead of Gradio's English timer
+        send.click(respond, [msg, turns, doc_filter, lang], outputs, api_visibility="private", show_progress="hidden")
+        msg.submit(respond, [msg, turns, doc_filter, lang], outputs, api_visibility="private", show_progress="hidden")
         up.click(lambda r, l, g: feedback("up", r, l, g), [reason, last, lang], [status, up, down],
                  api_visibility="private")
         down.click(lambda r, l, g: feedback("down", r, l, g), [reason, last, lang], [status, up, down],

@@ -77,7 +77,10 @@ def transcript(turns: list[Turn], lang: str, docs: dict[str, DocMeta],
         parts.append(f'<div class="kb-turn" data-turn="{turn.id}">'
                      f'<div class="kb-msg kb-user"><span class="kb-who">{t["you"]}</span>'
                      f'<div class="kb-user-text">{html.escape(turn.question)}</div></div>')
-        if turn.answer is not None:
+        if turn.answer is None:  # sent, not answered yet
+            parts.append(f'<div class="kb-msg kb-bot kb-pending" id="a-{turn.id}" tabindex="-1" aria-busy="true">'
+                         f'<span class="kb-who">{t["bot"]}</span><div class="kb-answer">{t["wait"]}</div></div>')
+        else:
             a = turn.answer
             body = answer_body(a)
             count = min(len(a.citations), limit)

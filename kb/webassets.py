@@ -30,6 +30,7 @@ footer, footer a, footer button {color: #374151 !important}
 .kb-user-text {white-space: pre-wrap; overflow-wrap: anywhere; max-height: 14em; overflow: auto}
 .kb-bot {background: #f6f7f9; border: 1px solid #d0d7de; color: #111827}
 .kb-bot:focus {outline: none}
+.kb-pending .kb-answer {color: #4b5563; font-style: italic}
 .kb-who {display: block; font-size: .82em; font-weight: 600; color: #4b5563; margin-bottom: 2px}
 .kb-note {font-size: .92em; color: #374151; margin: 0 0 6px; font-style: italic}
 .kb-cite {border: 1px solid #1d4ed8; color: #1d4ed8; background: #fff; border-radius: 6px; padding: 0 5px;
