@@ -18,6 +18,8 @@ CSS = """
 }
 footer, footer a, footer button {color: #374151 !important}
 #kb-banner:not(:has(.kb-banner)), #kb-cards:not(:has(.kb-card)) {display: none}
+#kb-side {flex-direction: column !important; flex-wrap: nowrap !important}
+#kb-side > * {width: 100%}
 #kb-header {flex-wrap: wrap; align-items: center}
 #kb-title {flex: 1 1 300px; min-width: 260px}
 #kb-title h1 {font-size: 1.7em; margin: 4px 0}

@@ -68,6 +68,9 @@ def test_the_answer_starts_in_view_with_markers_not_a_second_source_list(server,
 def test_a_card_or_marker_opens_its_passage_without_leaving_the_chat(server, browser, viewport):  # noqa: F811
     page = open_page(browser, server, viewport)
     ask(page, QUESTION)
+    for card in page.query_selector_all("#kb-cards .kb-card"):  # the source list fits the screen's width
+        box = card.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= viewport["width"], box
     page.click("#kb-cards .kb-card >> nth=0")
     viewer = page.wait_for_selector("#kb-viewer.kb-viewer-open .kb-src-quote", timeout=5000)
     assert viewer.is_visible()
@@ -261,7 +264,7 @@ def test_screenshots_for_the_readme(server, browser):  # noqa: F811
     shots = {}
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page = open_page(browser, server, viewport)
-        ask(page, "Khi phát hiện trẻ em bị xâm hại thì phải thông báo cho ai?")
+        ask(page, "Ai chịu trách nhiệm giám định pháp y cho trẻ em bị xâm hại ở Tuần Giáo?")
         ARTIFACTS.mkdir(exist_ok=True)
         if viewport == PHONE:  # the answer as it arrives, then its passage in the bottom sheet
             shots["phone-answer"] = ARTIFACTS / "screenshot-phone-answer.png"
