@@ -48,7 +48,8 @@ footer, footer a, footer button {color: #374151 !important}
   padding: 10px 18px; border-radius: 999px; text-decoration: none; font-size: 1.05em}
 .kb-cards-title {font-size: 1em; font-weight: 600; margin: 6px 0}
 .kb-card {display: block; width: 100%; text-align: left; border: 1px solid #d0d7de; border-radius: 8px;
-  padding: 8px 12px; margin: 8px 0; background: #fff; color: #111827; cursor: pointer; font-size: .95em}
+  padding: 8px 12px; margin: 8px 0; background: #fff; color: #111827; cursor: pointer; font-size: .95em;
+  font-weight: 400; line-height: 1.45}
 .kb-card:hover {border-color: #1d4ed8; background: #f8fafc}
 .kb-card > span {display: block}
 .kb-card-head {font-weight: 600}
