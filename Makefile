@@ -6,7 +6,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export GRADIO_ANALYTICS_ENABLED ?= False
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup run ingest test eval bench browser axe clean
+.PHONY: setup ocr run ingest test eval bench browser axe clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,14 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed ocr
+
+# Scanned PDFs and images are read with Debian's Tesseract and its Vietnamese model; install
+# them when we can (root), else kb reports scans as unread and says how to install it.
+ocr:
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie; } || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null) ; } || \
+	  echo "note: Tesseract not installed; scanned documents will be skipped (apt-get install tesseract-ocr tesseract-ocr-vie)"
 
 run: setup
 	$(BIN)/python app.py

@@ -12,7 +12,7 @@ import re
 from .records import Answer, Citation, DocMeta, Hit
 from .intent import COUNT, DATE, NUMBER, PHONE, RECIPIENT
 from .retrieve import Search
-from .text import folded_words
+from .text import folded_words, is_editorial
 
 HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị bạo lực, xâm hại: gọi ngay Tổng đài "
               "quốc gia bảo vệ trẻ em 111 (miễn phí, 24/7); nếu trẻ đang bị đe dọa ngay lúc này, gọi Công an 113.")
@@ -56,9 +56,9 @@ def best_sentence(hit: Hit, search: Search, limit: int = 600) -> str:
         return value
 
     lines = [l.strip() for l in hit.chunk.text.split("\n") if l.strip()]
-    if len(hit.chunk.text) <= 300:
+    if len(hit.chunk.text) <= 300 and not any(is_editorial(l) for l in lines):
         return " ".join(lines)
-    candidates = [(i, s) for i, line in enumerate(lines) for s in split_sentences(line)]
+    candidates = [(i, s) for i, line in enumerate(lines) for s in split_sentences(line) if not is_editorial(s)]
     if not candidates:
         return hit.chunk.text[:limit]
     i, best = max(candidates, key=lambda c: score(c[1]))
@@ -97,7 +97,7 @@ def cite(hit: Hit, docs: dict[str, DocMeta]) -> Citation:
     meta = docs[hit.chunk.doc_id]
     return Citation(doc_id=meta.id, title=meta.title, number=meta.number, date=meta.display_date,
                     section=hit.chunk.section, text=hit.chunk.text, score=hit.score, chunk_id=hit.chunk.id,
-                    page=hit.chunk.page)
+                    page=hit.chunk.page, ocr_confidence=hit.chunk.ocr_confidence, validity=meta.validity)
 
 
 def _position(hit: Hit, hits: list[Hit]) -> int | None:
@@ -138,7 +138,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         lead = ""
         if "agency" in search.intents and top.chunk.agency:
             lead = (f"Responsible: {top.chunk.agency}. " if en else f"Đơn vị chịu trách nhiệm: {top.chunk.agency}. ")
-        where = f"{meta.label}, {top.chunk.where}"
+        where = f"{meta.label}, {top.chunk.where}" + (f" ({meta.validity})" if meta.validity else "")
         direct = (f"{lead}According to {where}: “{sentence}” [1]" if en
                   else f"{lead}Theo {where}: “{sentence}” [1]")
         lines.append(direct)
@@ -154,7 +154,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
     lines.append(heading)
     for n, h in enumerate(shown, 1):
         meta = docs[h.chunk.doc_id]
-        lines.append(f"[{n}] {meta.label} — {h.chunk.where}")
+        lines.append(f"[{n}] {meta.label} — {h.chunk.where}" + (f" ({meta.validity})" if meta.validity else ""))
         quote = h.chunk.text if len(h.chunk.text) <= 500 else f"… {best_sentence(h, search)} …"
         lines.append(f"“{quote}”")
         if notes:

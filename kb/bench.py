@@ -11,6 +11,9 @@ Scenarios, each in its own child process so that peak RSS is the scenario's own:
   engine's throughput is measured on a sample of them and the stored vectors are composed from
   the real passages' vectors (normalized mean of the passages the sentences came from, plus
   noise): the store, lexical index, re-ranking and memory all see N real-sized passages.
+- ocr: Tesseract on three photocopied corpus pages (tests/scangen.py: a 300-dpi letterhead page,
+  a stamped and signed one, a 200-dpi page), rendered and cleaned as ingest does, cache off:
+  pages per minute and the share of body characters read right.
 """
 from __future__ import annotations
 
@@ -29,7 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import lexical
 from .config import Config
+from .loadtest import compare, format_table, in_process
 
 QUESTIONS = "eval/qa.jsonl"
 FIRST_QUESTION = "Ai chịu trách nhiệm giám định pháp y cho trẻ em bị xâm hại?"
@@ -97,6 +102,7 @@ def scenario_real(config: Config, root: Path) -> dict:
     out["cold_start_to_first_answer_s"] = round(time.perf_counter() - start, 2)
     questions = _questions(root)
     out["kb"] = _latency(kb.ask, questions)
+    out["threads"] = in_process(config, questions)  # one question at a time vs in parallel
     base = evaluate_baseline(config, [{"question": q} for q in questions])
     out["baseline"] = _percentiles([r["latency_ms"] for r in base])
     out["peak_rss_mb"] = round(_rss_mb())
@@ -162,6 +168,13 @@ def synthetic_build(config: Config, n: int, real_data: Path) -> dict:
     store.mark([str(config.corpus_dir)], syn_docs)
     secs = time.perf_counter() - start
     out["store_write"] = {"seconds": round(secs, 1), "chunks_per_s": round(n / secs, 1)}
+    # what the end of `kb ingest` does: save the lexical side under the content's key
+    start = time.perf_counter()
+    chunks, docs = store.load()
+    key = lexical.content_key(chunks, docs)
+    lexical.save(config, key, *lexical.build(chunks, docs))
+    store.mark([str(config.corpus_dir)], syn_docs, content=key)
+    out["lexical_save_s"] = round(time.perf_counter() - start, 1)
     out["ingest_chunks_per_s_estimate"] = round(1 / (1 / out["embed_chunks_per_s"] + secs / n), 1)
     out["build_peak_rss_mb"] = round(_rss_mb())
     return out
@@ -200,6 +213,35 @@ def synthetic_baseline(config: Config, root: Path) -> dict:
         base.retrieve(q)
     return {"baseline": _percentiles([base.retrieve(q)["latency_ms"] for q in questions]),
             "baseline_peak_rss_mb": round(_rss_mb())}
+
+
+def scenario_ocr(config: Config, root: Path) -> dict:
+    import io
+
+    from PIL import Image
+
+    from .ocr import Ocr, body_similarity
+
+    ocr = Ocr(config)
+    if reason := ocr.missing():
+        return {"skipped": reason}
+    sys.path.insert(0, str(root))  # the page fixtures are the tests' (a repository checkout)
+    from tests.scangen import ninh_thuan_mixed, tay_ninh_scan
+
+    pages = [*tay_ninh_scan(), ninh_thuan_mixed()[1]]
+    images = []
+    for p in pages:  # through JPEG, as scanners store pages
+        buf = io.BytesIO()
+        p.image.save(buf, "JPEG", quality=80)
+        images.append(Image.open(buf))
+    start = time.perf_counter()
+    read = ocr.images(enumerate(images, 1), len(images))
+    seconds = time.perf_counter() - start
+    ocr.close()
+    ratios = [body_similarity(r.text, p.body) for r, p in zip(read, pages)]
+    return {"pages": len(pages), "seconds": round(seconds, 1), "pages_per_min": round(60 * len(pages) / seconds, 1),
+            "body_similarity_min": round(min(ratios), 4),
+            "confidence_mean": round(statistics.mean(r.confidence for r in read), 1)}
 
 
 def run_child(args: list[str], root: Path) -> dict:
@@ -257,6 +299,9 @@ def run(sizes: list[int], out_dir: Path, root: Path | None = None) -> tuple[dict
     try:
         real_data = work / "real"
         results = [run_child(["real", str(real_data)], root)]
+        # 20 users x 5 questions on the app, one question at a time vs in parallel (kb loadtest)
+        results[0]["load"] = compare([q for q in _questions(root)], {"lock": 1, "parallel": 0}, root=root,
+                                     env={"KB_DATA_DIR": str(real_data), "KB_CORPUS_DIR": str(root / "corpus")})
         for n in sizes:
             data = str(work / f"syn-{n}")
             result = {"scenario": f"synthetic-{n // 1000}k"}
@@ -265,9 +310,10 @@ def run(sizes: list[int], out_dir: Path, root: Path | None = None) -> tuple[dict
             result.update(run_child(["synthetic-baseline", data], root))
             results.append(result)
             shutil.rmtree(data, ignore_errors=True)
+        ocr = run_child(["ocr", str(work / "ocr")], root)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    data = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "results": results}
+    data = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "results": results, "ocr": ocr}
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = out_dir / f"bench-{stamp}.json"
@@ -289,6 +335,16 @@ def format_results(data: dict) -> str:
                      f"open+first answer {r['open_to_first_answer_s']} s")
         lines.append(f"{r['scenario']:<15}{r['chunks']:>8}{r['kb']['p50_ms']:>9}{r['kb']['p95_ms']:>9}"
                      f"{r['baseline']['p50_ms']:>10}{r['baseline']['p95_ms']:>10}{r['peak_rss_mb']:>8}  {extra}")
+    real = data["results"][0]
+    if "threads" in real:
+        lines.append("in one process, 8 threads: " + "; ".join(
+            f"{m} {t['rps']} answers/s ({t['speedup']}x one thread)" for m, t in real["threads"].items()))
+    if "load" in real:
+        lines += ["app, 20 users x 5 questions:", format_table(real["load"])]
+    ocr = data.get("ocr", {})
+    lines.append(f"OCR: {ocr['pages_per_min']} pages/min ({ocr['pages']} scanned pages in {ocr['seconds']} s), "
+                 f"body text similarity >= {ocr['body_similarity_min']}" if "pages" in ocr
+                 else f"OCR: skipped ({ocr.get('skipped', 'not run')})")
     return "\n".join(lines)
 
 
@@ -302,6 +358,8 @@ def _child(argv: list[str]) -> None:
         result = scenario_real(config, root)
     elif kind == "synthetic-build":
         result = synthetic_build(config, int(argv[2]), Path(argv[3]))
+    elif kind == "ocr":
+        result = scenario_ocr(config, root)
     elif kind == "synthetic-serve":
         result = synthetic_serve(config, root)
     else:

@@ -119,6 +119,18 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
     return chunks
 
 
+def mark_ocr(chunks: list[Chunk], confidence: dict[int, float]) -> list[Chunk]:
+    """Passages read from scanned pages carry that page's OCR confidence (the lowest, across a
+    page break onto another scanned page); pages with a text layer are not in `confidence`."""
+    out = []
+    for c in chunks:
+        first, _, last = c.page.partition("-")
+        pages = range(int(first), int(last or first) + 1) if first.isdigit() else confidence
+        confs = [confidence[p] for p in pages if p in confidence]
+        out.append(replace(c, ocr_confidence=round(min(confs), 1)) if confs else c)
+    return out
+
+
 def assign_pages(chunks: list[Chunk], text: str, page_starts: tuple[int, ...], probe: int = 6) -> list[Chunk]:
     """Give each chunk of a PDF the page(s) its passage is printed on.
 
@@ -153,7 +165,10 @@ def assign_pages(chunks: list[Chunk], text: str, page_starts: tuple[int, ...], p
         if first is None:
             out.append(c)
             continue
-        last = locate(passage[-probe:], starts[first])
+        # the passage's last words are looked for near its end: its closing phrase may also
+        # occur earlier ("phòng, chống bạo lực, xâm hại trẻ em")
+        near_end = min(first + max(0, len(passage) - 2 * probe), len(starts) - 1)
+        last = locate(passage[-probe:], starts[near_end])
         end = first if last is None else last + min(probe, len(passage)) - 1
         a, b = pages[first], pages[min(end, len(pages) - 1)]
         cursor = starts[first]

@@ -11,10 +11,10 @@ from .config import Config
 from .errors import KBError
 
 
-def _progress(total: int):
+def _progress(total: int, desc: str = "embedding passages", unit: str = "passage"):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="embedding passages", unit="passage", file=sys.stderr, leave=False)
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
 
 
 def _open(config: Config):
@@ -27,13 +27,19 @@ def cmd_ingest(args, config: Config) -> int:
     from .ingest import ingest
 
     report = ingest(config, [Path(p) for p in args.paths] or None, rebuild=args.rebuild, progress=_progress)
-    rows = [{"file": _short(f.path), "status": f.status, "passages": f.passages, "why": f.detail}
+    rows = [{"file": _short(f.path), "status": f.status, "passages": f.passages,
+             "kept %": "" if f.kept is None else f"{f.kept:.1f}", "why": f.detail}
             for f in sorted(report.files, key=lambda f: (f.status == "unchanged", f.path))]
-    _emit(rows, ["file", "status", "passages", "why"], "table")
+    _emit(rows, ["file", "status", "passages", "kept %", "why"], "table")
     print(f"{report.documents} documents, {report.chunks} passages: {report.added} added, "
           f"{report.removed} removed, {report.updated} updated, {report.embedded} newly embedded")
+    if report.ocr_read or report.ocr_cached:
+        print(f"OCR: {report.ocr_read} scanned pages read, {report.ocr_cached} from the OCR cache")
     for path, reason in report.failed:
         print(f"error: {path}: {reason}", file=sys.stderr)
+    for path, notes in report.notes.items():
+        for note in notes:
+            print(f"warning: {_short(path)}: {note}", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -126,12 +132,21 @@ def cmd_bench(args, config: Config) -> int:
 
 def cmd_loadtest(args, config: Config) -> int:
     from .evaluate import load_qa
-    from .loadtest import run_load
+    from .loadtest import compare, format_table, measure
 
     questions = [r["question"] for r in load_qa(Path(args.qa)) if r["answerable"]]
-    result = run_load(args.url, questions, users=args.users, per_user=args.per_user, timeout_s=args.timeout)
-    print(json.dumps(result, ensure_ascii=False, indent=1))
-    return 0 if result["errors"] == 0 else 1
+    if args.url:
+        results = {"app": measure(args.url, questions, users=args.users, per_user=args.per_user,
+                                  timeout_s=args.timeout)}
+    else:  # lock vs parallel in one run, each on its own app started here
+        from .pipeline import load_passages
+
+        load_passages(config, progress=_progress)  # the index must exist before the apps start
+        results = compare(questions, {"lock": 1, "parallel": 0}, users=args.users, per_user=args.per_user,
+                          timeout_s=args.timeout)
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+    print(format_table(results))
+    return 0 if all(r["errors"] == 0 for r in results.values()) else 1
 
 
 def cmd_duties(args, config: Config) -> int:
@@ -202,8 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="measure ingest speed, latency and memory; save JSON + PNG")
     s.add_argument("--sizes", default="10000,100000", help="synthetic corpus sizes in passages (comma-separated)")
     s.add_argument("--out", default="bench/results")
-    s = sub.add_parser("loadtest", help="N concurrent chat users against a running app")
-    s.add_argument("--url", default="http://127.0.0.1:7860/")
+    s = sub.add_parser("loadtest", help="N concurrent chat users: against a running app (--url), or "
+                       "lock vs parallel on two apps started here")
+    s.add_argument("--url", help="a running app; without it, kb starts the app twice (KB_WORKERS=1, then 0)")
     s.add_argument("--users", type=int, default=20)
     s.add_argument("--per-user", type=int, default=5, help="questions each user asks in turn")
     s.add_argument("--timeout", type=float, default=300, help="seconds before the run is cut short")

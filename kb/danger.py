@@ -5,7 +5,7 @@ Two views of the message, combined:
   anyway (what the message is about, in any wording or language), fitted on labelled messages
   (`eval/danger/dev.jsonl`: danger reports and ordinary questions on the same topics) when the
   knowledge base opens; checking a message costs a dot product, not a model call;
-- a folded lexicon: child words, harm words and actors, and the frames of a question about the
+- a folded lexicon: child words and harm words, and the frames of a question about the
   documents ("cơ quan nào", "là gì", "bao nhiêu vụ"). The lists name kinds of words, not
   messages. In the band where the classifier is in doubt, a message that names a child and a
   harm, and is not framed as a question about the documents, is flagged: recall comes first.
@@ -33,12 +33,6 @@ _HARM = ("danh", "dap", "tat", "dot", "bong", "nhot", "xich", "troi", "khoa", "b
          "chay mau", "gay thuong", "quat", "ma tuy", "lo gach", "an xin", "ve so", "lay chong", "tao hon",
          "ga gam", "clip", "anh nong", "mat tich", "bo tron", "bat nat", "tong tien", "khong cho an",
          "nhin doi", "bo nha", "lua", "don")
-_ACTOR = ("bo", "me", "cha", "bo duong", "me ke", "cha duong", "chu", "bac", "ong", "di", "duong", "thay",
-          "co", "co giao", "thay giao", "hang xom", "nguoi la", "chu quan", "chu nha", "ong chu", "ba chu",
-          "ban trai", "anh trai", "nguoi yeu", "ke la", "dan anh")
-_FIRST = ("toi", "em", "con", "minh", "to", "chau", "tui", "nha toi", "nha em")
-_NOW = ("dang", "vua", "hom qua", "toi qua", "sang nay", "chieu nay", "toi nay", "dem qua", "hom nay",
-        "bay gio", "luc nay", "may hom", "suot", "ngay nao cung", "thuong xuyen", "lien tuc")
 _FRAME = ("co quan nao", "don vi nao", "la gi", "bao nhieu vu", "quy dinh", "chu tri", "phoi hop",
           "ke hoach", "nghi dinh", "thong tu", "luat", "dieu", "khoan", "thoi han", "bao cao",
           "trach nhiem", "nhiem vu", "muc tieu", "chi tieu", "giai doan", "tap huan", "tuyen truyen",
@@ -48,9 +42,6 @@ _EN_HARM = (r"beat\w*|hit\w*|hurt\w*|abus\w+|rap\w+|molest\w*|touch\w*|grop\w+|b
             r"chain\w*|traffick\w*|sold|sell\w*|marr\w+|kidnap\w*|threat\w*|nude\w*|naked|photo\w*|sextort\w*|"
             r"groom\w*|suicid\w*|kill\w*|cut\w*|self-harm|bull\w+|forc\w+|beg\w*|slap\w*|kick\w*|punch\w*|"
             r"blood\w*|bleed\w*|injur\w+|scream\w*|missing|lured|drug\w*|neglect\w*|abandon\w*|exploit\w*")
-_EN_ACTOR = r"father|dad|stepdad|stepfather|mother|mom|mum|stepmother|uncle|aunt|teacher|neighbou?r|stranger|boss|man|men|boyfriend|brother|owner|coach|guy"
-_EN_FIRST = r"i|my|me|we|our"
-_EN_NOW = r"now|yesterday|tonight|today|last night|every day|always|keeps|again|right now"
 _EN_FRAME = r"which agency|what is|what are|how many|according to|law|decree|circular|article|deadline|plan|policy|responsible|penalty|statistic\w*|define\w*|procedure"
 
 
@@ -64,20 +55,14 @@ def _en_count(text: str, pattern: str) -> int:
 
 
 
-def lexical_features(text: str) -> np.ndarray:
-    """Counts of child, harm, actor, first-person, time and question-frame words (log-scaled),
-    the length, and a question mark: what a report has that a question about a law has not."""
+def lexical_counts(text: str) -> tuple[int, int, int]:
+    """How many child words, harm words and question frames the message uses (folded, so
+    with or without diacritics; English too)."""
     words = folded_words(text)
     low = text.lower()
-    counts = [
-        _count(words, _CHILD) + _en_count(low, _EN_CHILD),
-        _count(words, _HARM) + _en_count(low, _EN_HARM),
-        _count(words, _ACTOR) + _en_count(low, _EN_ACTOR),
-        _count(words, _FIRST) + _en_count(low, _EN_FIRST),
-        _count(words, _NOW) + _en_count(low, _EN_NOW),
-        _count(words, _FRAME) + _en_count(low, _EN_FRAME),
-    ]
-    return np.array([*np.log1p(counts), np.log1p(len(words)), float("?" in text)], np.float32)
+    return (_count(words, _CHILD) + _en_count(low, _EN_CHILD),
+            _count(words, _HARM) + _en_count(low, _EN_HARM),
+            _count(words, _FRAME) + _en_count(low, _EN_FRAME))
 
 
 @dataclass(frozen=True)
@@ -154,8 +139,8 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float, steps: int = 25) -> tu
 
 def lexical_signal(text: str) -> bool:
     """The message names a child and a harm, and is not a question about the documents."""
-    f = lexical_features(text)
-    return bool(f[0] > 0 and f[1] > 0 and f[5] == 0)
+    child, harm, frame = lexical_counts(text)
+    return child > 0 and harm > 0 and frame == 0
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 
 from .duties import Duty, extract_duties
 from .records import Chunk, DocMeta
-from .text import fold, squash
+from .text import fold, is_editorial, squash, strip_editorial
 
 BEFORE = re.compile(r"trước ngày\s+(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
 DURATION = re.compile(r"(không quá|trong thời hạn|chậm nhất(?: là)?|trong vòng)\s+(\d+)\s+(giờ|ngày làm việc|ngày|tháng)",
@@ -106,8 +106,10 @@ def extract_deadlines(chunks: list[Chunk], docs: dict[str, DocMeta], duties: lis
             continue
         units = list(by_chunk.get(c.id, []))
         covered = " ".join(u for u, _ in units)
-        units += [(s, "") for s in re.split(r"(?<=[.;])\s+|\n", c.text) if s.strip() and s.strip(" -") not in covered]
+        units += [(s, "") for s in re.split(r"(?<=[.;])\s+|\n", strip_editorial(c.text)) if s.strip() and s.strip(" -") not in covered]
         for text, agency in units:
+            if is_editorial(text):
+                continue
             recipient = (RECIPIENT.search(text) or [None, ""])[1].strip()
             for clause in _clauses(text):
                 for when, kind, iso in _times(clause, bool(agency)):

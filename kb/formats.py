@@ -1,5 +1,6 @@
-"""File formats -> text: PDF (pypdf; pages kept, page furniture dropped) and DOCX
-(python-docx; Word's automatic numbering and tables written out). Pure helpers where possible."""
+"""File formats -> text: PDF (pypdf; pages kept, page furniture dropped; pages without a text
+layer read by OCR, kb/ocr.py), images of pages (OCR) and DOCX (python-docx; Word's automatic
+numbering and tables written out). Pure helpers where possible."""
 from __future__ import annotations
 
 import re
@@ -16,6 +17,8 @@ class Extracted:
 
     text: str
     page_starts: tuple[int, ...] = ()
+    ocr: tuple[tuple[int, float], ...] = ()  # (page number, OCR confidence) of pages read from a scan
+    notes: tuple[str, ...] = ()  # what the ingest summary should say about the file (pages left out)
 
 
 PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:trang|page|tr\.)\s*)?\d{1,4}(?:\s*(?:/|of|trên)\s*\d{1,4})?[-–—\s]*$",
@@ -32,7 +35,8 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
 
     A line at the top or bottom of a page is dropped when it is a bare page number ("3",
     "- 3 -", "Trang 3/12") or when the same line (digits aside) opens or closes at least half
-    of the pages (and two of them at least). Pure: pages of lines in, pages of lines out.
+    of the pages (and two of them at least). Blank lines inside a page are kept (OCR marks
+    paragraphs with them). Pure: pages of lines in, pages of lines out.
     """
     counts: dict[str, int] = {}
     for lines in pages:
@@ -43,18 +47,64 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
     repeated = {k for k, n in counts.items() if n >= threshold and k}
     out = []
     for lines in pages:
-        body = [l for l in lines if l.strip()]
+        at = [i for i, l in enumerate(lines) if l.strip()]
+        body = [lines[i] for i in at]
         head, tail = 0, len(body)
         while head < min(EDGE_LINES, tail) and (PAGE_NUMBER.match(body[head]) or _edge_key(body[head]) in repeated):
             head += 1
         while tail > head and tail > len(body) - EDGE_LINES and (
                 PAGE_NUMBER.match(body[tail - 1]) or _edge_key(body[tail - 1]) in repeated):
             tail -= 1
-        out.append(body[head:tail])
+        out.append([l if l.strip() else "" for l in lines[at[head]:at[tail - 1] + 1]] if head < tail else [])
     return out
 
 
-def read_pdf(path: Path) -> Extracted:
+def _pages_label(numbers: list[int]) -> str:
+    return ("page " if len(numbers) == 1 else "pages ") + ", ".join(map(str, numbers))
+
+
+def _with_ocr(path: Path, raw: list[list[str]], pages, what: str) -> tuple[list[list[str]], dict, list[str]]:
+    """Put OCR'd pages into the file's pages; pages under the confidence floor are left out
+    and named in a note (or, when nothing readable is left, the file fails)."""
+    from .ocr import MIN_CONFIDENCE
+
+    confidence, low = {}, []
+    for page in pages:
+        if page.confidence < MIN_CONFIDENCE or not page.text.strip():
+            low.append(page)
+            continue
+        raw[page.page - 1] = page.text.splitlines()
+        confidence[page.page] = page.confidence
+    notes = [f"{_pages_label([p.page for p in low])}: OCR confidence "
+             f"{', '.join(f'{p.confidence:.0f}' for p in low)} under {MIN_CONFIDENCE:.0f}, not indexed"] if low else []
+    if not any(l.strip() for lines in raw for l in lines):
+        raise InputError(f"{path}: {what} unreadable: {notes[0] if notes else 'OCR found no text'}")
+    return raw, confidence, notes
+
+
+def _assemble(raw: list[list[str]], confidence: dict | None = None, notes: list[str] | None = None) -> Extracted:
+    parts, starts, offset = [], [], 0
+    for lines in strip_running_lines(raw):
+        starts.append(offset)
+        # pages are joined by a plain line break: a paragraph running onto the next page is rejoined
+        page_text = "\n".join(lines) + "\n"
+        parts.append(page_text)
+        offset += len(page_text)
+    return Extracted("".join(parts), tuple(starts), tuple(sorted((confidence or {}).items())), tuple(notes or ()))
+
+
+def read_image(path: Path, ocr) -> Extracted:
+    """An image file of document pages (a multi-page TIFF: one page per frame), read by OCR."""
+    if reason := (ocr.missing() if ocr else "OCR is off"):
+        raise InputError(f"{path}: image of a document: needs OCR; {reason}")
+    pages = ocr.image_file(path)
+    raw, confidence, notes = _with_ocr(path, [[] for _ in pages], pages, "image")
+    return _assemble(raw, confidence, notes)
+
+
+def read_pdf(path: Path, ocr=None) -> Extracted:
+    """A PDF's text page by page; pages without a text layer are read by `ocr` (kb.ocr.Ocr)
+    when there is one and Tesseract is installed."""
     try:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError, PyPdfError
@@ -70,16 +120,14 @@ def read_pdf(path: Path) -> Extracted:
         raise InputError(f"{path}: corrupt PDF ({type(e).__name__}: {str(e)[:80]})") from None
     if not raw:
         raise InputError(f"{path}: PDF has no pages")
-    if not any(l.strip() for lines in raw for l in lines):
-        raise InputError(f"{path}: no text layer: needs OCR (scanned PDF, {len(raw)} page(s) of images)")
-    parts, starts, offset = [], [], 0
-    for lines in strip_running_lines(raw):
-        starts.append(offset)
-        # pages are joined by a plain line break: a paragraph running onto the next page is rejoined
-        page_text = "\n".join(lines) + "\n"
-        parts.append(page_text)
-        offset += len(page_text)
-    return Extracted("".join(parts), tuple(starts))
+    scanned = [i for i, lines in enumerate(raw) if not any(l.strip() for l in lines)]
+    if not scanned:
+        return _assemble(raw)
+    if reason := (ocr.missing() if ocr else "OCR is off"):
+        if len(scanned) == len(raw):
+            raise InputError(f"{path}: no text layer: needs OCR (scanned PDF, {len(raw)} page(s) of images); {reason}")
+        return _assemble(raw, notes=[f"{_pages_label([i + 1 for i in scanned])}: no text layer, not read ({reason})"])
+    return _assemble(*_with_ocr(path, raw, ocr.pdf_pages(path, scanned), "scanned PDF"))
 
 
 def _docx_numbering(document) -> dict[tuple[str, str], tuple[str, str, int]]:
@@ -123,6 +171,24 @@ def _format_number(n: int, fmt: str) -> str:
     return str(n)
 
 
+def _docx_table(table, qn) -> str:
+    """A Word table as text: a letterhead laid out as a table becomes its lines, column by
+    column (issuer, number, then motto, place and date); any other table becomes pipe rows,
+    empty cells kept so that each value stays under its column header (kb.tables reads them)."""
+    rows = []
+    for row in table.iter(qn("w:tr")):
+        cells = []
+        for cell in row.iter(qn("w:tc")):
+            paras = ["".join(t.text or "" for t in p.iter(qn("w:t"))).strip() for p in cell.iter(qn("w:p"))]
+            cells.append([p for p in paras if p])
+        rows.append(cells)
+    flat = fold(" ".join(p for r in rows for c in r for p in c))
+    if "cong hoa xa hoi" in flat or "doc lap" in flat:
+        width = max((len(r) for r in rows), default=0)
+        return "\n".join(p for col in range(width) for r in rows if col < len(r) for p in r[col])
+    return "\n".join(" | ".join(" ".join(c) for c in r) for r in rows)
+
+
 def read_docx(path: Path) -> Extracted:
     """Paragraphs and table rows in document order, with Word's automatic list numbers
     ("1.", "a)", "-") written out, since python-docx leaves them out of the text."""
@@ -144,9 +210,7 @@ def read_docx(path: Path) -> Extracted:
     lines: list[str] = []
     for block in document.element.body.iterchildren():
         if block.tag == qn("w:tbl"):
-            for row in block.iter(qn("w:tr")):
-                cells = ["".join(t.text or "" for t in cell.iter(qn("w:t"))) for cell in row.iter(qn("w:tc"))]
-                lines.append(" | ".join(c.strip() for c in cells if c.strip()))
+            lines.append(_docx_table(block, qn))
             continue
         if block.tag != qn("w:p"):
             continue

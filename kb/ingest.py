@@ -7,13 +7,16 @@ index already had from it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .chunk import assign_pages, chunk_document
+from . import lexical
+from .account import KEPT_WARN, Coverage, account, merge
+from .chunk import assign_pages, chunk_document, mark_ocr
 from .config import Config
 from .embed import EmbeddingCache, embed_passages, make_embedder
 from .errors import InputError
+from .lexical import content_key
 from .load import collect_files, load_catalog, load_file
 from .parse import parse_document
 from .records import Chunk, DocMeta
@@ -30,6 +33,7 @@ class FileResult:
     status: str  # added | updated | unchanged | removed | failed | skipped
     passages: int = 0
     detail: str = ""
+    kept: float | None = None  # % of the file's letters and digits in passages or left out on purpose
 
 
 @dataclass
@@ -40,15 +44,20 @@ class IngestReport:
     removed: int = 0
     updated: int = 0  # unchanged passages whose metadata was refreshed
     embedded: int = 0  # passages that had to be embedded (not in the cache)
+    ocr_read: int = 0  # scanned pages Tesseract read in this run
+    ocr_cached: int = 0  # scanned pages whose text was in the OCR cache
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     files: list[FileResult] = field(default_factory=list)
+    coverage: dict[str, Coverage] = field(default_factory=dict)  # source path -> what was kept
+    notes: dict[str, list[str]] = field(default_factory=dict)  # source path -> warnings for the maintainer
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
 
-def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tuple[list[Chunk], dict[str, DocMeta], set[str]]:
+def parse_sources(paths: list[Path], config: Config, report: IngestReport,
+                  ocr=None) -> tuple[list[Chunk], dict[str, DocMeta], set[str]]:
     """Chunks and document metadata of every readable file; failures go to the report.
 
     Also returns the source paths that failed, whose old passages must be kept. A file whose
@@ -68,12 +77,12 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tu
     for f in dict.fromkeys(files):
         try:
             catalog = catalogs.setdefault(f.parent, load_catalog(f.parent))
-            sources = load_file(f, catalog, config.max_file_mb)
+            sources = load_file(f, catalog, config.max_file_mb, ocr)
             digest = hashlib.sha256(" ".join("".join(s.text for s in sources).split()).encode()).hexdigest()
             if digest in texts:
                 raise InputError(f"{f}: duplicate of {texts[digest]} (same text); not indexed twice")
             texts[digest] = str(f)
-            file_chunks, file_docs = [], {}
+            file_chunks, file_docs, covs = [], {}, []
             for source in sources:
                 doc = parse_document(source.text, source.meta)
                 if doc.meta.id in docs and docs[doc.meta.id].source != doc.meta.source:
@@ -82,12 +91,25 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tu
                 doc_chunks = chunk_document(doc, config.max_chunk_chars)
                 if source.page_starts:
                     doc_chunks = assign_pages(doc_chunks, source.text, source.page_starts)
+                if source.ocr:
+                    doc_chunks = mark_ocr(doc_chunks, dict(source.ocr))
                 if not doc_chunks:
                     raise InputError(f"{f}: no text passages found")
                 file_docs[doc.meta.id] = doc.meta
                 file_chunks.extend(doc_chunks)
+                if not doc.meta.title:
+                    report.notes.setdefault(str(f), []).append(
+                        f"{doc.meta.id}: no title in the text: add it to the catalog (catalog.toml)")
+                covs.append(account(source.text, doc_chunks, [doc.meta], [*doc.recipients, doc.meta.signer]))
             docs.update(file_docs)  # all of a file or nothing of it
+            report.coverage[str(f)] = merge(covs)
+            cov = report.coverage[str(f)]
+            if cov.kept_pct < KEPT_WARN:
+                shown = "; ".join(f"“{l[:60]}”" for l in cov.dropped[:3])
+                report.notes.setdefault(str(f), []).append(f"only {cov.kept_pct}% kept; first lines dropped: {shown}")
             chunks.extend(file_chunks)
+            if sources[0].notes:  # what OCR left out (pages below the confidence floor)
+                report.notes.setdefault(str(f), []).extend(sources[0].notes)
         except InputError as e:
             report.failed.append((str(f), str(e).removeprefix(f"{f}: ")))
             failed_sources.add(str(f))
@@ -95,7 +117,8 @@ def parse_sources(paths: list[Path], config: Config, report: IngestReport) -> tu
 
 
 def summarize(chunks: list[Chunk], docs: dict[str, DocMeta], old_chunks: list[Chunk], old_docs: dict[str, DocMeta],
-              new: set[str], stale: set[str], changed: set[str], failed: list[tuple[str, str]]) -> list[FileResult]:
+              new: set[str], stale: set[str], changed: set[str], failed: list[tuple[str, str]],
+              coverage: dict[str, Coverage] | None = None, notes: dict[str, list[str]] | None = None) -> list[FileResult]:
     """Per-file rows of the ingest summary (pure: ids and records in, rows out)."""
     by_file: dict[str, list[Chunk]] = {}
     for c in chunks:
@@ -115,7 +138,9 @@ def summarize(chunks: list[Chunk], docs: dict[str, DocMeta], old_chunks: list[Ch
             status, detail = "updated", "metadata only (document data or positions)"
         else:
             status, detail = "unchanged", ""
-        rows.append(FileResult(path, status, len(cs), detail))
+        detail = "; ".join([d for d in [detail, *(notes or {}).get(path, [])] if d])
+        cov = (coverage or {}).get(path)
+        rows.append(FileResult(path, status, len(cs), detail, cov.kept_pct if cov else None))
     reasons = dict(failed)
     for path, cs in old_by_file.items():
         if path not in by_file and path not in reasons:
@@ -151,7 +176,14 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     sources = list(dict.fromkeys(sources))
 
     report = IngestReport()
-    chunks, docs, failed_sources = parse_sources([Path(s) for s in sources], config, report)
+    from .ocr import Ocr  # scans are read only when a file has pages without text
+
+    ocr = Ocr(config, progress)
+    try:
+        chunks, docs, failed_sources = parse_sources([Path(s) for s in sources], config, report, ocr)
+    finally:
+        ocr.close()
+    report.ocr_read, report.ocr_cached = ocr.read, ocr.cached
     report.documents, report.chunks = len(docs), len(chunks)
 
     old_chunks, old_docs = store.load()  # also what an interrupted run managed to write
@@ -189,9 +221,18 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
             store.delete(stale)
     report.added, report.removed, report.updated = len(new), len(stale), len(changed)
     report.files = summarize(chunks, docs, old_chunks, old_docs, {c.id for c in new}, set(stale),
-                             {c.id for c in changed}, report.failed)
+                             {c.id for c in changed}, report.failed, report.coverage, report.notes)
     # a new path that failed entirely is not remembered as a source
     failed_paths = {p for p, _ in report.failed}
     kept = {d: m for d, m in old_docs.items() if d in keep_docs}
-    store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)], {**kept, **docs})
+    final_docs = {**kept, **docs}
+    final_chunks = store.load()[0] if new or changed or stale else old_chunks
+    key = content_key(final_chunks, final_docs)
+    if final_chunks and not lexical.saved(config, key):  # the next open memory-maps it
+        try:
+            lexical.save(config, key, *lexical.build(final_chunks, final_docs))
+        except OSError as e:
+            lexical.log.warning("cannot save the lexical index in %s: %s", config.data_dir, e)
+    store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)], final_docs,
+               content=key)
     return report

@@ -1,4 +1,5 @@
-"""Load source files into (metadata, text) pairs: txt, md, pdf (pypdf), docx (python-docx).
+"""Load source files into (metadata, text) pairs: txt, md, pdf (pypdf), docx (python-docx),
+and images of document pages (OCR, kb/ocr.py).
 
 The corpus catalog (`catalog.toml` beside the files) gives each document its metadata and
 can split one file into several documents. Files the catalog does not list get an id from
@@ -9,17 +10,20 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .annex import split_appended
 from .errors import InputError
-from .formats import Extracted, read_docx, read_pdf
+from .formats import Extracted, read_docx, read_image, read_pdf
 from .records import DocMeta
 from .text import fold
 
-SUFFIXES = (".txt", ".md", ".pdf", ".docx")
-SKIP_NAMES = ("readme", "catalog")
-DEFAULT_MAX_MB = 20  # ~10,000 pages of text; bigger files are data dumps or scans, refused
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # scans of document pages, read by OCR
+SUFFIXES = (".txt", ".md", ".pdf", ".docx", *IMAGE_SUFFIXES)
+SKIP_NAMES = ("readme", "catalog", "sources")  # a folder's notes about its files, not documents
+DEFAULT_MAX_MB = 20  # ~10,000 pages of text; bigger files are data dumps, refused
+SCAN_FACTOR = 10  # PDFs and images may be scans: a scanned page is 0.3-1.5 MB of image, so 200 MB is a few hundred pages
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Source:
     meta: DocMeta
     text: str
     page_starts: tuple[int, ...] = ()  # PDF: offset in text where each page begins
+    ocr: tuple[tuple[int, float], ...] = ()  # (page, OCR confidence) of the pages read from a scan
+    notes: tuple[str, ...] = ()  # said about the file in the ingest summary
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
@@ -99,15 +105,20 @@ def decode_text(data: bytes, name: str) -> str:
                      "encodings are not supported; re-save the file as UTF-8)") from None
 
 
-def read_text(path: Path, max_mb: int = DEFAULT_MAX_MB) -> Extracted:
-    """The text of one file, or InputError saying in one line why it has none."""
+def read_text(path: Path, max_mb: int = DEFAULT_MAX_MB, ocr=None) -> Extracted:
+    """The text of one file, or InputError saying in one line why it has none. `ocr`
+    (kb.ocr.Ocr) reads scanned pages and images; without it they are reported, not read."""
     try:
         size = path.stat().st_size
+        if path.suffix.lower() in (".pdf", *IMAGE_SUFFIXES):
+            max_mb *= SCAN_FACTOR
         if size > max_mb * 2**20:
             raise InputError(f"{path}: {size / 2**20:.0f} MB is over the {max_mb} MB limit per file "
                              "(split the document, or raise KB_MAX_FILE_MB)")
         if path.suffix.lower() == ".pdf":
-            got = read_pdf(path)
+            got = read_pdf(path, ocr)
+        elif path.suffix.lower() in IMAGE_SUFFIXES:
+            got = read_image(path, ocr)
         elif path.suffix.lower() == ".docx":
             got = read_docx(path)
         else:
@@ -130,7 +141,8 @@ def meta_from_entry(entry: dict, path: Path) -> DocMeta:
         id=entry.get("id") or slug(path.stem), title=entry.get("title", ""), type=entry.get("type", ""),
         number=entry.get("number", ""), date=str(entry.get("date", "")), issuer=entry.get("issuer", ""),
         locality=entry.get("locality", ""), period=str(entry.get("period", "")), source=str(path),
-        aliases=tuple(entry.get("aliases", ())))
+        aliases=tuple(entry.get("aliases", ())), in_force=str(entry.get("in_force", "")),
+        replaced_by=entry.get("replaced_by", ""), replaced_from=str(entry.get("replaced_from", "")))
 
 
 def cut(text: str, start: str | None, end: str | None) -> tuple[str, int]:
@@ -146,14 +158,21 @@ def cut(text: str, start: str | None, end: str | None) -> tuple[str, int]:
     return text, offset
 
 
-def load_file(path: Path, catalog: dict[str, list[dict]], max_mb: int = DEFAULT_MAX_MB) -> list[Source]:
-    got = read_text(path, max_mb)
+def load_file(path: Path, catalog: dict[str, list[dict]], max_mb: int = DEFAULT_MAX_MB, ocr=None) -> list[Source]:
+    got = read_text(path, max_mb, ocr)
     entries = catalog.get(path.name) or [{}]
+    if len(entries) == 1 and not entries[0].get("start") and not entries[0].get("end") and not got.page_starts:
+        parts = split_appended(got.text)  # a file holding a submission and then its plan
+        if len(parts) > 1:
+            base = entries[0].get("id") or slug(path.stem)
+            return [Source(replace(meta_from_entry(entries[0], path), id=base if n == 0 else f"{base}-{n + 1}",
+                                   **({} if n == 0 else {"title": "", "type": "", "number": "", "date": ""})), part)
+                    for n, part in enumerate(parts)]
     sources = []
     for entry in entries:
         part, offset = cut(got.text, entry.get("start"), entry.get("end"))
         if not part.strip():
             raise InputError(f"{path}: catalog marker {entry.get('start') or entry.get('end')!r} not found")
         starts = tuple(max(0, s - offset) for s in got.page_starts)
-        sources.append(Source(meta_from_entry(entry, path), part, starts))
+        sources.append(Source(meta_from_entry(entry, path), part, starts, got.ocr, got.notes))
     return sources

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .annex import annex_blocks, split_tail
+from .meta import DOC_TYPES, fill_meta
 from .records import DocMeta, Document, Section
+from .tables import expand_tables
 from .text import fold, squash
 
 CHAPTER = re.compile(r"^(Chương|CHƯƠNG)\s+([IVXLC]+|\d+)(?:\.?\s+([^\s,;].*)|\.)?$")
@@ -23,10 +26,7 @@ NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)(?:\.|\))\s*(.*)$")
 LETTER = re.compile(r"^([a-zđ])\)\s+(.*)$")
 BULLET = re.compile(r"^[-–•+]\s*(.*)$")
 RECIPIENTS = re.compile(r"^Nơi nhận\s*:?", re.IGNORECASE)
-SIGNATURE_WORDS = re.compile(r"^(TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ|BÍ THƯ|TRƯỞNG|GIÁM ĐỐC|\(đã ký\)|Ủ?Y BAN|ỦY BAN|DÂN$)")
 TERMINAL = (".", ";", ":", "!", "?", "…")
-DOC_TYPES = ("KẾ HOẠCH", "TỜ TRÌNH", "CÔNG VĂN", "QUYẾT ĐỊNH", "LUẬT", "NGHỊ ĐỊNH", "THÔNG TƯ",
-             "CHỈ THỊ", "HƯỚNG DẪN", "BÁO CÁO", "THÔNG BÁO")
 DUTY_SECTION = re.compile(r"to chuc thuc hien|phan cong nhiem vu|trach nhiem")
 AGENCY_START = re.compile(
     r"^(de nghi\s+)?(phong|so|bo|cong an|trung tam|uy ban|ubnd|ub|doan|hoi|mat tran|tinh doan|"
@@ -67,13 +67,14 @@ def clean_line(line: str) -> str:
     return squash(line)
 
 
-def join_wrapped(lines: list[str], legal: bool = False) -> list[str]:
+def join_wrapped(lines: list[str], legal: bool = False, fixed: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """Rejoin hard-wrapped lines into paragraphs.
 
     A line continues the paragraph before it unless it opens a structural unit, the paragraph
     already ended a sentence, or a title in capitals ends there. After a blank line, only a
     line starting in lowercase continues (conversions split sentences with blank lines too).
     Laws and decrees are one paragraph per line, so there only lowercase lines continue.
+    Lines in `fixed` (table rows) are paragraphs of their own.
     """
     paras: list[str] = []
     blank = True
@@ -85,7 +86,9 @@ def join_wrapped(lines: list[str], legal: bool = False) -> list[str]:
         prev = paras[-1] if paras else ""
         lower_start = line[0].islower()
         ends = prev.endswith(TERMINAL)
-        if prev and ARTICLE.match(prev) and lower_start and len(last) >= 70 and not blank:
+        if line in fixed or prev in fixed:
+            joined = False
+        elif prev and ARTICLE.match(prev) and lower_start and len(last) >= 70 and not blank:
             joined = True  # an article title wrapped by width (PDF)
         elif not prev or is_marker(line) or ARTICLE.match(prev) or CHAPTER.match(prev) or PART.match(prev) \
                 or re.match(r"Số\s*:", line):
@@ -96,6 +99,8 @@ def join_wrapped(lines: list[str], legal: bool = False) -> list[str]:
             joined = not blank or not prev.endswith((".", "!", "?"))
         elif blank:
             joined = False
+        elif line.startswith(("Căn cứ", "Thực hiện", "Theo đề nghị", "Xét đề nghị")) or is_caps(prev) and not is_caps(line):
+            joined = False  # a preamble clause, or the text under a title in capitals
         elif legal:
             joined = not ends and len(last) >= 70 and not is_caps(line)
         elif is_marker(prev) and len(prev.split()) <= 8 and ":" not in prev and not is_caps(line):
@@ -125,8 +130,8 @@ def heading_title(para: str, max_words: int = 16) -> tuple[str, bool]:
         return f"{marker} {head.strip()}".strip(), True
     words = rest.rstrip(":").split()
     sentence_inside = re.search(r"[.;]\s", rest)
-    if len(words) <= 25 and not sentence_inside and not rest.endswith("."):
-        return f"{marker} {' '.join(words[:max_words])}{'…' if len(words) > max_words else ''}".strip(), False
+    if len(words) <= max_words and not sentence_inside and not rest.endswith("."):
+        return f"{marker} {' '.join(words)}".strip(), False
     return f"{marker} {' '.join(words[:max_words])}…".strip(), True
 
 
@@ -134,27 +139,6 @@ def _agency_of(title: str) -> str:
     name = re.sub(r"^[\dIVXL.)\s]+", "", title).strip(" :")
     name = re.sub(r"^Đề nghị\s+", "", name, flags=re.IGNORECASE)
     return name if AGENCY_START.match(fold(name)) else ""
-
-
-def split_tail(lines: list[str]) -> tuple[list[str], list[str], str, str]:
-    """Separate 'Nơi nhận' and the signature block: (body lines, recipients, signer, capacity)."""
-    idx = max((i for i, l in enumerate(lines) if RECIPIENTS.match(l)), default=None)
-    if idx is None:
-        return lines, [], "", ""
-    recipients, capacity, signer = [], [], ""
-    first = RECIPIENTS.sub("", lines[idx]).strip(" -")
-    if first:
-        recipients.append(first)
-    for line in lines[idx + 1:]:
-        if not line:
-            continue
-        if BULLET.match(line):
-            recipients.append(BULLET.match(line).group(1).strip(" ;.,"))
-        elif SIGNATURE_WORDS.match(line) or is_caps(line):
-            capacity.append(line)
-        elif not line.startswith("("):
-            signer = line
-    return lines[:idx], recipients, signer, squash(" ".join(capacity))
 
 
 def _merge_titles(paras: list[str]) -> list[str]:
@@ -203,11 +187,10 @@ def preamble_text(head: list[str]) -> list[str]:
         if bare_type or after_type or any(p.startswith(t + " ") for t in DOC_TYPES):
             after_type = bare_type  # the paragraph right after a bare type line is the title
             continue
-        if is_caps(p) or p.startswith(("Số:", "V/v", "Độc lập", "CỘNG HÒA")) \
-                or re.search(r"ngày\s*\d*\s*tháng", p[:60]):
+        if is_caps(p) and len(p.split()) <= 20 or p.startswith(("Số:", "V/v", "Độc lập", "CỘNG HÒA")) \
+                or re.search(r"ngày\s*\d*\s*tháng", p[:60]) and len(p.split()) <= 14:
             continue
-        if len(p.split()) >= 8 or BULLET.match(p) or p.startswith("Kính gửi"):
-            keep.append(p)
+        keep.append(p)
     return keep
 
 
@@ -227,6 +210,8 @@ def build_sections(paras: list[str], legal: bool) -> list[Section]:
         if level is None:
             content.append(para)
             continue
+        if not content and stack and stack[-1][0] >= level and ARTICLE.match(stack[-1][1]):
+            content.append(stack[-1][1])  # an article with no text (codified copies have them): its title
         flush()
         while stack and stack[-1][0] >= level:
             stack.pop()
@@ -250,16 +235,36 @@ def build_sections(paras: list[str], legal: bool) -> list[Section]:
             agency = next((s.agency for s in reversed(sections) if s.path[:2] == tuple(t for _, t in stack[:2])), "")
         if more:
             content.append(para)
+    if not content and stack and ARTICLE.match(stack[-1][1]):
+        content.append(stack[-1][1])
     flush()
+    return sections
+
+
+def _is_legal(lines: list[str]) -> bool:
+    return sum(1 for l in lines if ARTICLE.match(l)) >= 3
+
+
+def annex_sections(lines: list[str], rows: set[str]) -> list[Section]:
+    """Sections of the annexes after a signature, each rooted at its own heading
+    ('Phụ lục 2 > I. ... > 13. Quy trình ...')."""
+    sections: list[Section] = []
+    for root, title, body in annex_blocks(lines):
+        if title:
+            sections.append(Section((root,), (squash(" ".join(title)),), kind="annex"))
+        legal = _is_legal(body)
+        for s in build_sections(_merge_titles(join_wrapped(body, legal=legal, fixed=rows)), legal):
+            sections.append(replace(s, path=(root, *s.path), kind="annex"))
     return sections
 
 
 def parse_document(text: str, meta: DocMeta) -> Document:
     """Parse one document's text. `meta` fields left empty are filled from the text."""
-    raw_lines = [clean_line(l) for l in strip_provenance(text).splitlines()]
-    legal = sum(1 for l in raw_lines if ARTICLE.match(l)) >= 3
-    body_lines, recipients, signer, capacity = split_tail(raw_lines)
-    paras = _merge_titles(join_wrapped(body_lines, legal=legal))
+    table_lines, rows = expand_tables(strip_provenance(text).splitlines())
+    raw_lines = [clean_line(l) for l in table_lines]
+    body_lines, recipients, signer, capacity, annex = split_tail(raw_lines)
+    legal = _is_legal(body_lines)
+    paras = _merge_titles(join_wrapped(body_lines, legal=legal, fixed=rows))
     head, body = split_preamble(paras, legal)
     sections = []
     pre = preamble_text(head)
@@ -273,34 +278,7 @@ def parse_document(text: str, meta: DocMeta) -> Document:
         if signer:
             lines.append(f"Người ký: {signer}" + (f" ({capacity})" if capacity else "") + ".")
         sections.append(Section(("Nơi nhận, người ký",), tuple(lines), kind="signature"))
-    meta = replace(meta, signer=meta.signer or signer, signer_title=meta.signer_title or capacity)
-    meta = fill_meta(meta, paras)
+    sections.extend(annex_sections(annex, rows))
+    meta = replace(meta, signer=meta.signer or signer, signer_title=meta.signer_title or squash(capacity))
+    meta = fill_meta(meta, head, body_lines[:30])
     return Document(meta=meta, sections=tuple(sections), recipients=tuple(recipients))
-
-
-def fill_meta(meta: DocMeta, paras: list[str]) -> DocMeta:
-    """Read number, date, type and title from the letterhead where the catalog is silent."""
-    head = paras[:12]
-    changes = {}
-    if not meta.number:
-        m = next((m for p in head if (m := re.match(r"Số\s*:\s*(\d*)\s*(/[^\s,]+(?:\s[A-ZĐ]{2,}\b)?)", p))), None)
-        if m:
-            changes["number"] = re.sub(r"\s+", "", m.group(1) + m.group(2))
-    if not meta.date:
-        for p in head:
-            m = re.search(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", p)
-            if m:
-                d, mo, y = m.groups()
-                changes["date"] = f"{y}-{int(mo):02d}-{int(d):02d}"
-                break
-    if not meta.type or not meta.title:
-        for i, p in enumerate(head):
-            t = next((t for t in DOC_TYPES if p.upper().startswith(t)), None)
-            if t:
-                changes.setdefault("type", t.capitalize()) if not meta.type else None
-                rest = p[len(t):].strip()
-                title = rest or (head[i + 1] if i + 1 < len(head) else "")
-                if not meta.title or meta.title == meta.id:
-                    changes["title"] = squash(f"{t.capitalize()} {title}")[:200]
-                break
-    return replace(meta, **changes)

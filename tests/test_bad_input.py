@@ -57,6 +57,14 @@ def scanned_pdf(d: Path) -> Path:
     return make_scanned_pdf(d / "scan.pdf")
 
 
+def unreadable_scan(d: Path) -> Path:
+    """A fax of a photocopy: the page's print is a few pixels high (45 dpi), too small to read."""
+    from .scangen import draw_page, save_pdf
+
+    page = draw_page([l for l in PLAN_TEXT.splitlines() if l.strip()], dpi=45, seed=5)
+    return save_pdf(d / "fax.pdf", [page.image], dpi=45)
+
+
 def binary_txt(d: Path) -> Path:
     (f := d / "garbage.txt").write_bytes(os.urandom(64 * 1024))
     return f
@@ -90,7 +98,8 @@ CASES = {
     "zero-page PDF": (zero_page_pdf, "PDF has no pages"),
     "corrupt PDF": (corrupt_pdf, "corrupt PDF"),
     "encrypted PDF": (encrypted_pdf, "encrypted PDF"),
-    "scanned PDF": (scanned_pdf, "no text layer: needs OCR"),
+    "scanned PDF, no Tesseract": (scanned_pdf, "no text layer: needs OCR.*apt-get install tesseract-ocr tesseract-ocr-vie"),
+    "unreadable scan": (unreadable_scan, "scanned PDF unreadable: page 1: OCR confidence .* under 70, not indexed"),
     "binary .txt": (binary_txt, "binary data|not UTF-8"),
     "50 MB file": (huge_file, "50 MB is over the 20 MB limit"),
     "duplicate": (duplicate, "duplicate of .*same text"),
@@ -134,8 +143,12 @@ def run_without_read_override(argv: list[str]) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_bad_input(case, base_index, tmp_path, capsys):
+def test_bad_input(case, base_index, tmp_path, capsys, monkeypatch):
     make, reason = CASES[case]
+    if case == "scanned PDF, no Tesseract":
+        monkeypatch.setenv("KB_TESSERACT", str(tmp_path / "no-tesseract"))
+    if case == "unreadable scan" and not shutil.which("tesseract"):
+        pytest.skip("Tesseract is not installed")
     shutil.copytree(base_index, tmp_path, dirs_exist_ok=True)
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     before, _ = index_state(data)

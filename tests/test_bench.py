@@ -1,6 +1,7 @@
 """The benchmark runs end to end from its command and saves what it prints (small sizes here;
 `python -m kb bench` runs 10k and 100k)."""
 import json
+import shutil
 
 from .conftest import ROOT
 
@@ -22,3 +23,12 @@ def test_bench_saves_json_and_chart(tmp_path, monkeypatch, capsys):
     assert real["ingest_cold_cache"]["chunks_per_s"] > 0 and real["cold_start_to_first_answer_s"] > 0
     assert real["ingest_warm_cache"]["chunks_per_s"] > real["ingest_cold_cache"]["chunks_per_s"]
     assert "synthetic-1k" in printed and str(report) in printed
+    # one question at a time vs in parallel, on the library and on the app, in the same run
+    assert set(real["threads"]) == set(real["load"]) == {"lock", "parallel"}
+    assert real["load"]["lock"]["workers"] == 1 and real["load"]["parallel"]["workers"] == 0
+    for mode in real["load"].values():
+        assert mode["errors"] == 0 and mode["ok"] == 100 and mode["one_user"]["rps"] > 0
+    assert synthetic["open_to_first_answer_s"] > 0 and "answers/s" in printed
+    if shutil.which("tesseract"):  # OCR pages per minute, on photocopied fixture pages
+        assert data["ocr"]["pages_per_min"] > 0 and data["ocr"]["body_similarity_min"] >= 0.98
+        assert f"OCR: {data['ocr']['pages_per_min']} pages/min" in printed

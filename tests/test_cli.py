@@ -13,7 +13,7 @@ def run(args, data_dir, stdin=None):
                           text=True, cwd=ROOT, env=env, timeout=600)
 
 
-CITATION_KEYS = {"doc_id", "title", "number", "date", "section", "page", "text", "score"}
+CITATION_KEYS = {"doc_id", "title", "number", "date", "section", "page", "text", "score", "ocr", "ocr_confidence"}
 
 
 def check_object(obj, question):

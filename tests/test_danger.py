@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from kb.danger import fit_logistic, lexical_features, load_examples, rates
+from kb.danger import fit_logistic, lexical_counts, lexical_signal, load_examples, rates
 from kb.errors import InputError
 from kb.intent import RECIPIENT
 
@@ -18,12 +18,12 @@ from .conftest import ROOT
 HELDOUT = ROOT / "eval" / "danger" / "heldout.jsonl"
 
 
-def test_lexical_counts_read_child_harm_and_question_frames_without_diacritics():
-    report = lexical_features("co giao oi be lop 3 bi bo duong danh bam tim")
-    question = lexical_features("Cơ quan nào chủ trì phòng chống xâm hại trẻ em?")
-    assert report[0] > 0 and report[1] > 0  # a child word and harm words, folded
-    assert question[5] > report[5]  # "cơ quan nào", "chủ trì": a question about the documents
-    assert question[7] == 1.0 and report[7] == 0.0  # the question mark
+def test_lexicon_sees_a_child_in_harm_but_not_a_question_about_the_documents():
+    child, harm, frame = lexical_counts("co giao oi be lop 3 bi bo duong danh bam tim")
+    assert child > 0 and harm > 0 and frame == 0  # folded: no diacritics needed
+    assert lexical_counts("Cơ quan nào chủ trì phòng chống xâm hại trẻ em?")[2] > 0
+    assert lexical_signal("my 9yo niece says her stepdad hits her")
+    assert not lexical_signal("Cơ quan nào chủ trì phòng chống xâm hại trẻ em?")
 
 
 def test_logistic_regression_separates_what_it_is_shown():

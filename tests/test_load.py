@@ -65,8 +65,8 @@ def test_utf16_with_bom_is_read(tmp_path):
 
 
 def test_unsupported_type(tmp_path):
-    f = tmp_path / "image.png"
-    f.write_bytes(b"\x89PNG")
+    f = tmp_path / "slides.pptx"
+    f.write_bytes(b"PK\x03\x04")
     with pytest.raises(InputError, match="unsupported file type"):
         collect_files([f])
 

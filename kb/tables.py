@@ -1,0 +1,88 @@
+"""Tables in text: pipe rows (txt/md, and DOCX tables as read by kb.formats) -> passages.
+
+Pure functions. A letterhead laid out as a table ("ỦY BAN NHÂN DÂN ... | CỘNG HÒA XÃ HỘI CHỦ
+NGHĨA VIỆT NAM ...") is written out as letterhead lines, one column after the other. A
+content table becomes one paragraph per row that carries its column headers ("STT: 1; Mã
+TTHC: 1.004946; Tên thủ tục hành chính: ..."), so a row found on its own still says what
+each value is; a row with fewer cells than the header (merged cells: "Tổng thời gian | 07
+ngày") keeps its cells in order.
+"""
+from __future__ import annotations
+
+import re
+
+from .text import fold, squash
+
+RULE_ROW = re.compile(r"^[\s|:+-]*-{3,}[\s|:+-]*$")  # markdown separator "|---|---|"
+LETTERHEAD_CELL = re.compile(r"cong hoa xa hoi|doc lap\W+tu do|^so\s*:")
+
+
+def cells(line: str) -> list[str]:
+    """The cells of a pipe row, outer pipes of markdown tables dropped."""
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    return [squash(c.replace("*", "")) for c in s.split("|")]
+
+
+def is_row(line: str) -> bool:
+    s = line.strip()
+    return "|" in s.strip("|") or (s.startswith("|") and s.endswith("|") and len(s) > 2)
+
+
+def _letterhead(rows: list[list[str]]) -> bool:
+    return any(LETTERHEAD_CELL.search(fold(c)) for r in rows for c in r)
+
+
+def row_text(header: list[str], row: list[str]) -> str:
+    """'Mã TTHC: 1.004946; Tên thủ tục: ...' (a cell that already starts with its header,
+    like 'Bước 1' under 'Bước', is not labelled twice)."""
+    if len(row) != len(header) or not any(header):
+        return "; ".join(c for c in row if c)
+    parts = []
+    for h, c in zip(header, row):
+        if not c:
+            continue
+        parts.append(c if not h or fold(c).startswith(fold(h)) else f"{h}: {c}")
+    return "; ".join(parts)
+
+
+def expand_tables(lines: list[str]) -> tuple[list[str], set[str]]:
+    """Replace each block of pipe rows in `lines` by letterhead lines or row paragraphs.
+
+    Returns the new lines and the row paragraphs, which the caller keeps as paragraphs of
+    their own (never joined to the text around them).
+    """
+    out: list[str] = []
+    rows_made: set[str] = set()
+    i = 0
+    while i < len(lines):
+        if not is_row(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        block: list[list[str]] = []
+        while j < len(lines) and (is_row(lines[j]) or RULE_ROW.match(lines[j])):
+            if not RULE_ROW.match(lines[j]):
+                block.append(cells(lines[j]))
+            j += 1
+        if _letterhead(block) or len(block) == 1 and len(block[0]) == 2 and i < 15:
+            width = max(len(r) for r in block)
+            for col in range(width):  # column by column: issuer and number, then motto and date
+                out.extend(r[col] for r in block if col < len(r) and r[col])
+        elif len(block) == 1:
+            text = row_text([], block[0])
+            out.append(text)
+            rows_made.add(text)
+        else:
+            header = block[0]  # its words are in every row below it
+            for r in block[1:]:
+                text = row_text(header, r)
+                if text:
+                    out.append(text)
+                    rows_made.add(text)
+        i = j
+    return out, rows_made

@@ -1,0 +1,80 @@
+"""Annexes, tables and appended documents: a provincial decision's procedures can be found and quoted."""
+from pathlib import Path
+
+import pytest
+
+from kb.chunk import chunk_document
+from kb.load import load_file
+from kb.parse import parse_document
+from kb.tables import RULE_ROW
+
+from .conftest import ROOT
+from .docgen import make_docx
+
+FIXTURES = ROOT / "tests" / "fixtures"
+DECISION = FIXTURES / "thu-nghiem-qd-tthc-tre-em.txt"
+
+
+def chunks_of(path: Path):
+    out = []
+    for src in load_file(path, {}):
+        doc = parse_document(src.text, src.meta)
+        out.append((doc, chunk_document(doc)))
+    return out
+
+
+def decision_docx(path: Path) -> Path:
+    """The decision fixture as Word writes it: letterhead and tables as real Word tables."""
+    blocks = []
+    for line in DECISION.read_text(encoding="utf-8").splitlines():
+        if RULE_ROW.match(line):
+            continue
+        blocks.append(("row", line.strip().strip("|")) if "|" in line else ("para", line))
+    return make_docx(path, blocks)
+
+
+@pytest.mark.parametrize("form", ["txt", "docx"])
+def test_annex_after_signature_is_read_with_its_structure(form, tmp_path):
+    path = DECISION if form == "txt" else decision_docx(tmp_path / "qd-tthc.docx")
+    [(doc, chunks)] = chunks_of(path)
+    assert doc.meta.number == "1520/QĐ-UBND" and doc.meta.signer == "Nguyễn Hồng Hải"
+    code = next(c for c in chunks if "1.004944" in c.text and c.section == "Phụ lục 1")
+    assert "Mã TTHC: 1.004944; Tên thủ tục hành chính: Chấm dứt việc chăm sóc thay thế cho trẻ em" in code.text
+    steps = [c for c in chunks if c.section.startswith("Phụ lục 2 > I. THỦ TỤC HÀNH CHÍNH CẤP XÃ > 3. Quy trình phê duyệt")]
+    text = "\n".join(c.text for c in steps)
+    assert "Mã TTHC: 1.004941" in text and "Tổng thời gian giải quyết: 07 ngày làm việc" in text
+    # steps in order, each with its officer and time limit
+    assert text.index("Bước 1;") < text.index("Bước 2;") < text.index("Bước 3;")
+    assert "Bước 3; Nội dung công việc: Phê duyệt kế hoạch hỗ trợ, can thiệp; Trách nhiệm: Chủ tịch Ủy ban nhân dân " \
+           "cấp xã; Thời gian: 02 ngày" in text
+    # the letterhead table is letterhead, not a passage
+    assert not any("Độc lập - Tự do" in c.text for c in chunks)
+
+
+def test_submission_followed_by_its_plan_is_two_documents():
+    (ttr, ttr_chunks), (plan, plan_chunks) = chunks_of(FIXTURES / "thu-nghiem-ttr-va-kh-2025.txt")
+    assert (ttr.meta.type, ttr.meta.number, ttr.meta.signer) == ("Tờ trình", "45/TTr-VHXH", "Lê Thị Mai")
+    assert (plan.meta.type, plan.meta.number, plan.meta.signer) == ("Kế hoạch", "52/KH-UBND", "Trần Văn Bình")
+    task = next(c for c in plan_chunks if "dạy bơi an toàn cho trẻ em" in c.text and "STT" in c.text)
+    assert "Cơ quan chủ trì: Phòng Văn hóa - Xã hội; Cơ quan phối hợp: Phòng Giáo dục và Đào tạo; Huyện Đoàn; " \
+           "Thời gian: Tháng 6 - tháng 8/2025" in task.text
+
+
+@pytest.mark.slow
+def test_decision_answers_code_officer_and_time_limit(tmp_path):
+    from kb.config import Config
+    from kb.pipeline import KnowledgeBase
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / DECISION.name).write_text(DECISION.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "ttr-kh.txt").write_text((FIXTURES / "thu-nghiem-ttr-va-kh-2025.txt").read_text(encoding="utf-8"),
+                                      encoding="utf-8")
+    kb = KnowledgeBase.open(Config(corpus_dir=corpus, data_dir=tmp_path / "data"))
+    code = kb.ask("Mã thủ tục hành chính chấm dứt việc chăm sóc thay thế cho trẻ em là gì?")
+    assert not code.abstained and "1.004944" in code.citations[0].text
+    officer = kb.ask("Ai phê duyệt kế hoạch hỗ trợ, can thiệp đối với trẻ em bị xâm hại ở bước 3?")
+    assert not officer.abstained and "Chủ tịch Ủy ban nhân dân cấp xã" in officer.citations[0].text
+    assert officer.citations[0].section.startswith("Phụ lục 2 > I. THỦ TỤC HÀNH CHÍNH CẤP XÃ > 3.")
+    limit = kb.ask("Thủ tục áp dụng biện pháp can thiệp khẩn cấp cho trẻ em mất bao lâu?")
+    assert not limit.abstained and "12 giờ" in limit.text
