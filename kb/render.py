@@ -98,7 +98,7 @@ def source_panel(panel_id: str, n: int, cite: Citation, meta: DocMeta | None, ma
             f'<div class="kb-src-quote">{highlight(cite.text, marks)}</div>{context(after)}{link}</div>')
 
 
-def citation_cards(answer: Answer | None, panel_prefix: str, limit: int = 5) -> str:
+def citation_cards(answer: Answer | None, panel_prefix: str = "src", limit: int = 5) -> str:
     """One compact card per citation; a card opens its passage beside the chat (a sheet on phones)."""
     if not answer or not answer.citations:
         return ""
