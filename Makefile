@@ -6,7 +6,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export GRADIO_ANALYTICS_ENABLED ?= False
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup ocr run ingest test eval bench browser clean
+.PHONY: setup ocr run ingest test eval bench browser axe clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,13 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "note: chromium not installed; browser tests will be skipped"
 
-test: setup browser
+# axe-core (accessibility checks in the browser tests) from npm into tests/node_modules
+axe: tests/node_modules/axe-core/axe.min.js
+tests/node_modules/axe-core/axe.min.js: tests/package.json
+	@command -v npm >/dev/null 2>&1 && (cd tests && npm install --no-audit --no-fund --silent) || \
+	  echo "note: npm not installed; the accessibility test will be skipped"
+
+test: setup browser axe
 	$(BIN)/python -m pytest
 
 clean:

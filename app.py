@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import tempfile
 import time
+import uuid
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -17,43 +21,13 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import gradio as gr  # noqa: E402
 
+from kb.chatview import Turn, answer_body, transcript, widen_filter  # noqa: E402
 from kb.config import Config  # noqa: E402
 from kb.errors import KBError  # noqa: E402
 from kb.feedback import record_feedback  # noqa: E402
-from kb.render import (CSS, HEAD, banner, citation_cards, deadlines_table, document_view,  # noqa: E402
-                       duties_table)
-
-TEXT = {
-    "vi": {"title": "## kb · Hỏi đáp văn bản bảo vệ trẻ em",
-           "how": ("Đặt câu hỏi bằng tiếng Việt (có hoặc không dấu) hoặc tiếng Anh. Mỗi câu trả lời trích "
-                   "nguyên văn đoạn văn bản nguồn; bấm vào thẻ nguồn để mở văn bản tại đoạn đó. Khi văn bản "
-                   "không nói đến, kb nói rõ là không có. **Trẻ em đang gặp nguy hiểm: gọi 111** (miễn phí, 24/7)."),
-           "privacy": ("Quyền riêng tư: câu hỏi không được lưu. Chỉ khi bạn gửi đánh giá 👍/👎, câu hỏi và câu trả "
-                       "lời được lưu vào tệp phản hồi để quản trị viên cải thiện hệ thống."),
-           "placeholder": "Ví dụ: ai chịu trách nhiệm giám định pháp y?", "send": "Gửi", "filter": "Lọc theo văn bản",
-           "chat": "Hỏi đáp", "docs": "Văn bản", "reason": "Lý do (không bắt buộc)", "thanks": "Cảm ơn, đã lưu phản hồi.",
-           "nothing": "Chưa có câu trả lời để đánh giá."},
-    "en": {"title": "## kb · Child-protection guidance, with sources",
-           "how": ("Ask in Vietnamese (with or without diacritics) or English. Every answer quotes the source "
-                   "passage; click a source card to open the document there. When the documents do not say, "
-                   "kb says so. **A child in danger: call 111** (free, 24/7)."),
-           "privacy": ("Privacy: questions are not stored. Only when you send 👍/👎 feedback are the question and "
-                       "answer saved to the feedback file for the administrator."),
-           "placeholder": "e.g. who do I report suspected abuse to?", "send": "Send", "filter": "Filter by document",
-           "chat": "Chat", "docs": "Documents", "reason": "Reason (optional)", "thanks": "Thank you, feedback saved.",
-           "nothing": "No answer to rate yet."},
-}
-EXAMPLES = {
-    "Giáo viên / Teachers": ["Khi phát hiện trẻ em bị xâm hại thì phải thông báo cho ai?",
-                             "giao vien can trang bi ky nang gi de phong chong xam hai tre em",
-                             "Who do I report suspected child abuse to?"],
-    "Cán bộ Đoàn / Youth Union": ["Tỉnh Đoàn Ninh Thuận yêu cầu báo cáo hằng năm trước ngày nào?",
-                                   "Đoàn Thanh niên huyện Tuần Giáo chủ trì mô hình nào?"],
-    "Cán bộ, công chức / Officers": ["Ai chịu trách nhiệm giám định pháp y cho trẻ em bị xâm hại ở Tuần Giáo?",
-                                      "Chủ tịch UBND cấp xã phê duyệt kế hoạch hỗ trợ, can thiệp trong bao lâu?",
-                                      "Sở Du lịch Hải Phòng có nhiệm vụ gì?"],
-}
-
+from kb.render import banner, citation_cards, deadlines_table, document_view, duties_table  # noqa: E402
+from kb.uitext import TEXT, too_long  # noqa: E402
+from kb.webassets import CSS, HEAD  # noqa: E402
 
 def build_app(config: Config) -> gr.Blocks:
     """The chat app over an opened knowledge base; a page that explains the problem if it cannot open."""
@@ -87,134 +61,226 @@ def build_app(config: Config) -> gr.Blocks:
 
     def ask(question: str) -> dict:
         """Answer one question: the same JSON object as `python -m kb ask --json`."""
-        return answer_for(question).to_dict()
+        if not question or not question.strip():
+            raise gr.Error(TEXT["vi"]["empty_api"], print_exception=False)
+        if too_long(question):
+            raise gr.Error(f'{too_long(question)} ({too_long(question, "en")})', print_exception=False)
+        try:
+            return answer_for(question).to_dict()
+        except KBError as e:
+            raise gr.Error(str(e), print_exception=False)
 
-    def respond(message, history, doc_ids):
-        history = list(history or [])
+    neighbours: dict[str, tuple[str, str]] = {}  # a passage's previous and next passage in its document
+    by_doc: dict[str, list] = {}
+    for c in kb.chunks:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    for items in by_doc.values():
+        items.sort(key=lambda c: c.position)
+        for i, c in enumerate(items):  # only within the passage's own section
+            before = items[i - 1].text if i and items[i - 1].section == c.section else ""
+            after = items[i + 1].text if i + 1 < len(items) and items[i + 1].section == c.section else ""
+            neighbours[c.id] = (before, after)
+
+    def around(chunk_id: str) -> tuple[str, str]:
+        return neighbours.get(chunk_id, ("", ""))
+
+    def view(turns, lang):
+        return transcript(turns, lang, kb.documents, around, config.top_k)
+
+    def respond(message, turns, doc_ids, lang):
+        """Outputs: chat, banner, cards, last answer, question box, notice, rating status, reason,
+        turns, 👍, 👎. An empty message changes nothing; one over the cap is not searched."""
         if not message or not message.strip():
-            yield history, "", "", None, ""
+            yield (gr.skip(),) * 11
             return
-        answer = answer_for(message, doc_ids)
-        terms = set(kb.search(message).terms) if not answer.abstained else set()
-        history.append({"role": "user", "content": message})
-        history.append({"role": "assistant", "content": ""})
-        words = answer.text.replace("\n", "  \n").split(" ")  # markdown line breaks
-        for i in range(0, len(words), 12):  # stream the answer in as it is read
-            history[-1]["content"] = " ".join(words[: i + 12])
-            yield history, banner(answer), "", None, ""
+        if too_long(message, lang):
+            yield (gr.skip(),) * 5 + (too_long(message, lang),) + (gr.skip(),) * 5
+            return
+        turns = list(turns or [])
+        doc_ids, places = widen_filter(message, list(doc_ids or []), kb.documents)
+        turn = Turn(id=uuid.uuid4().hex[:12], question=message)
+        yield (view(turns + [turn], lang), "", "", None, "", "", "", "", gr.skip(),
+               gr.update(variant="secondary"), gr.update(variant="secondary"))
+        try:
+            answer = answer_for(message, doc_ids)
+        except KBError as e:  # shown in one line by the question box, the chat left as it was
+            yield (view(turns, lang),) + (gr.skip(),) * 4 + (str(e),) + (gr.skip(),) * 5
+            return
+        note = TEXT[lang]["widened"].format(places=", ".join(places)) if places else ""
+        body = answer_body(answer)
+        for shown in range(0, len(body), 90):  # stream the answer in as it is read
+            streaming = Turn(turn.id, message, answer, shown=shown, note=note)
+            yield (view(turns + [streaming], lang), banner(answer)) + (gr.skip(),) * 9
             time.sleep(0.02)
-        yield history, banner(answer), citation_cards(answer, terms, config.top_k), answer.to_dict(), ""
+        turns.append(Turn(turn.id, message, answer, note=note))
+        last = {"id": turn.id, "question": message, "answer": answer.text,
+                "citations": [c.doc_id + " | " + c.section for c in answer.citations]}
+        yield (view(turns, lang), banner(answer), citation_cards(answer, f"src-{turn.id}", config.top_k), last,
+               gr.skip(), "", "", "", turns, gr.skip(), gr.skip())
 
     def feedback(rating, reason, last, lang):
+        """One rating per answer: pressing the other button replaces it in the feedback file."""
         if not last:
-            return TEXT[lang]["nothing"]
-        record_feedback(feedback_path, last["question"], last["answer"], rating, reason,
-                        [c["doc_id"] + " | " + c["section"] for c in last["citations"]])
-        return TEXT[lang]["thanks"]
+            return TEXT[lang]["nothing"], gr.skip(), gr.skip()
+        record_feedback(feedback_path, last["question"], last["answer"], rating, reason or "",
+                        last["citations"], answer_id=last["id"])
+        return (TEXT[lang]["thanks_" + rating], gr.update(variant="primary" if rating == "up" else "secondary"),
+                gr.update(variant="primary" if rating == "down" else "secondary"))
 
-    def show_duties(sector, agency, doc_id):
+    def clear(lang):
+        return ([], view([], lang), "", "", None, "", "", "", "", gr.update(variant="secondary"),
+                gr.update(variant="secondary"))
+
+    def show_duties(sector, agency, doc_id, lang):
         rows = filter_duties(duty_rows, agency or "", sector or "", doc_id or "")
-        return duties_table(rows), f"{len(rows)} nhiệm vụ / duties"
+        return duties_table(rows, lang == "en"), TEXT[lang]["duties_count"].format(n=len(rows))
+
+    def request_dir() -> Path:
+        """A folder of its own per export, so two users exporting at once never share a file."""
+        export_dir.mkdir(parents=True, exist_ok=True)
+        for old in export_dir.glob("export-*"):  # Gradio serves its own copy: an hour is plenty
+            try:
+                if time.time() - old.stat().st_mtime > 3600:
+                    shutil.rmtree(old, ignore_errors=True)
+            except OSError:  # removed by another request meanwhile
+                pass
+        return Path(tempfile.mkdtemp(prefix="export-", dir=export_dir))
 
     def export_duties(sector, agency, doc_id):
         import csv
 
         rows = filter_duties(duty_rows, agency or "", sector or "", doc_id or "")
-        export_dir.mkdir(parents=True, exist_ok=True)
-        path = export_dir / "trach-nhiem.csv"
+        path = request_dir() / "trach-nhiem.csv"
         with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Vietnamese right
             writer = csv.DictWriter(f, fieldnames=list(rows[0].to_dict()) if rows else ["agency"])
             writer.writeheader()
             writer.writerows(r.to_dict() for r in rows)
-        return str(path)
+        return gr.update(value=str(path), visible=True)
 
     def export_ics():
-        export_dir.mkdir(parents=True, exist_ok=True)
-        path = export_dir / "han-bao-cao.ics"
+        path = request_dir() / "han-bao-cao.ics"
         path.write_bytes(to_ics(deadline_rows))
-        return str(path)
+        return gr.update(value=str(path), visible=True)
 
     def make_handout(topic, audience):
         from kb.handout import to_docx, to_markdown, to_pptx
 
         if not topic or not topic.strip():
-            return "", None
+            return "", gr.skip()
         handout = kb.handout(topic, audience)
-        export_dir.mkdir(parents=True, exist_ok=True)
-        path = export_dir / "tai-lieu-tap-huan.docx"
+        path = request_dir() / "tai-lieu-tap-huan.docx"
         to_docx(handout, path)
-        if handout.refusal:
-            return to_markdown(handout), None
+        if handout.refusal:  # the documents do not cover the topic: the preview says why
+            return to_markdown(handout), gr.update(value=None, visible=False)
         to_pptx(handout, path.with_suffix(".pptx"))  # the slide outline beside the handout
-        return to_markdown(handout), [str(path), str(path.with_suffix(".pptx"))]
+        return to_markdown(handout), gr.update(value=[str(path), str(path.with_suffix(".pptx"))], visible=True)
 
-    def switch(lang_label):
-        t = TEXT["en" if lang_label == "English" else "vi"]
+    def viewer_html(lang):
+        t = TEXT[lang]
+        return (f'<aside id="kb-viewer" aria-label="{t["viewer"]}"><div class="kb-viewer-bar"><h2>{t["viewer"]}</h2>'
+                f'<button type="button" class="kb-viewer-close">{t["close"]}</button></div>'
+                f'<div class="kb-viewer-body"><p class="kb-viewer-hint">{t["viewer_hint"]}</p></div></aside>')
+
+    def switch(lang_label, turns, sector, agency, doc_id):
         lang = "en" if lang_label == "English" else "vi"
-        return (lang, t["title"], t["how"], t["privacy"], gr.update(placeholder=t["placeholder"]),
-                gr.update(value=t["send"]), gr.update(label=t["filter"]), gr.update(label=t["reason"]))
+        t = TEXT[lang]
+        audiences = [(a, v) for a, v in zip(t["audiences"], ("teacher", "cadre", "officer"))]
+        return (lang, t["title"], t["how"], t["privacy"], view(turns or [], lang), viewer_html(lang),
+                gr.update(label=t["question"], placeholder=t["placeholder"]), gr.update(value=t["send"]),
+                gr.update(value=t["clear"]), gr.update(label=t["filter"]), gr.update(label=t["reason"]),
+                gr.update(value=t["up"]), gr.update(value=t["down"]), t["rate"], gr.update(label=t["language"]),
+                gr.update(label=t["tab_chat"]), gr.update(label=t["tab_duties"]), gr.update(label=t["tab_deadlines"]),
+                gr.update(label=t["tab_handout"]), gr.update(label=t["tab_docs"]),
+                gr.update(label=t["sector"]), gr.update(label=t["agency"]), gr.update(label=t["document"]),
+                gr.update(value=t["show"]), gr.update(value=t["export"]), gr.update(value=t["ics"]),
+                gr.update(label=t["topic"], placeholder=t["topic_hint"]), gr.update(label=t["audience"], choices=audiences),
+                gr.update(value=t["make"])) + show_duties(sector, agency, doc_id, lang) + (
+                deadlines_table(deadline_rows, lang == "en"),)
 
     t = TEXT["vi"]
-    with gr.Blocks(title="kb · Bảo vệ trẻ em") as app:
+    with gr.Blocks(title="Hỏi đáp Bảo vệ trẻ em") as app:
         lang = gr.State("vi")
         last = gr.State(None)
-        with gr.Row():
-            title = gr.Markdown(t["title"])
-            lang_pick = gr.Radio(["Tiếng Việt", "English"], value="Tiếng Việt", show_label=False, scale=0)
+        turns = gr.State([])
+        with gr.Row(elem_id="kb-header"):
+            title = gr.Markdown(t["title"], elem_id="kb-title")
+            lang_pick = gr.Radio(["Tiếng Việt", "English"], value="Tiếng Việt", label=t["language"], scale=0,
+                                 min_width=280, elem_id="kb-lang")
         how = gr.Markdown(t["how"])
         with gr.Tabs():
-            with gr.Tab(t["chat"], id="chat", elem_id="chat-tab"):
-                alert = gr.HTML(elem_id="kb-banner")
-                chat = gr.Chatbot(height=420, elem_id="kb-chat", show_label=False)
+            with gr.Tab(t["tab_chat"], id="chat", elem_id="chat-tab") as tab_chat:
                 with gr.Row():
-                    msg = gr.Textbox(placeholder=t["placeholder"], show_label=False, scale=5, elem_id="kb-question")
-                    send = gr.Button(t["send"], variant="primary", scale=1, elem_id="kb-send")
-                doc_filter = gr.Dropdown(doc_choices, multiselect=True, label=t["filter"], elem_id="kb-filter")
-                cards = gr.HTML(elem_id="kb-cards")
+                    with gr.Column(scale=3, min_width=300):
+                        alert = gr.HTML(elem_id="kb-banner")
+                        chat = gr.HTML(view([], "vi"), elem_id="kb-chat", js_on_load=None)
+                        notice = gr.Markdown(elem_id="kb-notice")
+                        with gr.Row(elem_id="kb-inputbar"):
+                            msg = gr.Textbox(placeholder=t["placeholder"], label=t["question"], show_label=False,
+                                             scale=5, min_width=120, lines=1, max_lines=6, elem_id="kb-question")
+                            send = gr.Button(t["send"], variant="primary", scale=1, min_width=64, elem_id="kb-send")
+                        rate = gr.Markdown(t["rate"], elem_id="kb-rate")
+                        with gr.Row(elem_id="kb-rating"):
+                            up = gr.Button(t["up"], scale=0, min_width=150, elem_id="kb-up")
+                            down = gr.Button(t["down"], scale=0, min_width=150, elem_id="kb-down")
+                        reason = gr.Textbox(label=t["reason"], elem_id="kb-reason")
+                        status = gr.Markdown(elem_id="kb-feedback-status")
+                        with gr.Row():
+                            doc_filter = gr.Dropdown(doc_choices, multiselect=True, label=t["filter"], scale=4,
+                                                     elem_id="kb-filter")
+                            clear_btn = gr.Button(t["clear"], scale=1, min_width=120, elem_id="kb-clear")
+                        privacy = gr.Markdown(t["privacy"])
+                    with gr.Column(scale=2, min_width=280, elem_id="kb-side"):
+                        viewer = gr.HTML(viewer_html("vi"), elem_id="kb-viewer-box", js_on_load=None)
+                        cards = gr.HTML(elem_id="kb-cards", js_on_load=None)
+            with gr.Tab(t["tab_duties"], id="duties", elem_id="duties-tab") as tab_duties:
                 with gr.Row():
-                    up = gr.Button("👍", scale=0, elem_id="kb-up")
-                    down = gr.Button("👎", scale=0, elem_id="kb-down")
-                    reason = gr.Textbox(label=t["reason"], scale=4, elem_id="kb-reason")
-                status = gr.Markdown(elem_id="kb-feedback-status")
-                privacy = gr.Markdown(t["privacy"])
-                for label, questions in EXAMPLES.items():
-                    gr.Examples(questions, inputs=[msg], label=label)
-            with gr.Tab("Trách nhiệm / Duties", id="duties", elem_id="duties-tab"):
+                    d_sector = gr.Dropdown(sectors, value=None, label=t["sector"], elem_id="kb-duty-sector")
+                    d_agency = gr.Textbox(label=t["agency"], elem_id="kb-duty-agency")
+                    d_doc = gr.Dropdown(doc_choices, value=None, label=t["document"], elem_id="kb-duty-doc")
                 with gr.Row():
-                    d_sector = gr.Dropdown(sectors, value=None, label="Lĩnh vực / Sector", elem_id="kb-duty-sector")
-                    d_agency = gr.Textbox(label="Cơ quan / Agency", elem_id="kb-duty-agency")
-                    d_doc = gr.Dropdown(doc_choices, value=None, label="Văn bản / Document", elem_id="kb-duty-doc")
+                    d_show = gr.Button(t["show"], elem_id="kb-duty-show")
+                    d_export = gr.Button(t["export"], elem_id="kb-duty-export")
+                d_count = gr.Markdown(t["duties_count"].format(n=len(duty_rows)))
+                d_file = gr.File(label="CSV", elem_id="kb-duty-file", visible=False, interactive=False)
+                d_table = gr.HTML(duties_table(duty_rows), elem_id="kb-duty-table", js_on_load=None)
+            with gr.Tab(t["tab_deadlines"], id="deadlines", elem_id="deadlines-tab") as tab_deadlines:
+                ics_button = gr.Button(t["ics"], elem_id="kb-ics")
+                ics_file = gr.File(label=".ics", elem_id="kb-ics-file", visible=False, interactive=False)
+                deadlines = gr.HTML(deadlines_table(deadline_rows), elem_id="kb-deadlines", js_on_load=None)
+            with gr.Tab(t["tab_handout"], id="handout", elem_id="handout-tab") as tab_handout:
                 with gr.Row():
-                    d_show = gr.Button("Lọc / Filter", elem_id="kb-duty-show")
-                    d_export = gr.Button("Xuất CSV / Export CSV", elem_id="kb-duty-export")
-                d_count = gr.Markdown(f"{len(duty_rows)} nhiệm vụ / duties")
-                d_file = gr.File(label="CSV", elem_id="kb-duty-file")
-                d_table = gr.HTML(duties_table(duty_rows), elem_id="kb-duty-table")
-            with gr.Tab("Hạn báo cáo / Deadlines", id="deadlines", elem_id="deadlines-tab"):
-                ics_button = gr.Button("Tải lịch .ics / Download .ics", elem_id="kb-ics")
-                ics_file = gr.File(label=".ics", elem_id="kb-ics-file")
-                gr.HTML(deadlines_table(deadline_rows), elem_id="kb-deadlines")
-            with gr.Tab("Tài liệu tập huấn / Handouts", id="handout", elem_id="handout-tab"):
-                with gr.Row():
-                    h_topic = gr.Textbox(label="Chủ đề / Topic", scale=3, elem_id="kb-handout-topic",
-                                         placeholder="ví dụ: báo tin khi phát hiện trẻ em bị xâm hại")
-                    h_audience = gr.Radio([("Giáo viên", "teacher"), ("Cán bộ Đoàn", "cadre"),
-                                           ("Cán bộ, công chức", "officer")], value="teacher",
-                                          label="Đối tượng / Audience", scale=2)
-                h_make = gr.Button("Tạo tài liệu / Build handout", variant="primary", elem_id="kb-handout-make")
-                h_file = gr.File(label="DOCX + PPTX", file_count="multiple", elem_id="kb-handout-file")
+                    h_topic = gr.Textbox(label=t["topic"], scale=3, elem_id="kb-handout-topic", placeholder=t["topic_hint"])
+                    h_audience = gr.Radio(list(zip(t["audiences"], ("teacher", "cadre", "officer"))), value="teacher",
+                                          label=t["audience"], scale=2)
+                h_make = gr.Button(t["make"], variant="primary", elem_id="kb-handout-make")
+                h_file = gr.File(label="DOCX + PPTX", file_count="multiple", elem_id="kb-handout-file", visible=False,
+                                 interactive=False)
                 h_preview = gr.Markdown(elem_id="kb-handout-preview")
-            with gr.Tab(t["docs"], id="docs", elem_id="docs-tab"):
-                gr.HTML(docs_html, elem_id="kb-docs")
+            with gr.Tab(t["tab_docs"], id="docs", elem_id="docs-tab") as tab_docs:
+                gr.HTML(docs_html, elem_id="kb-docs", js_on_load=None)
 
-        outputs = [chat, alert, cards, last, msg]
-        send.click(respond, [msg, chat, doc_filter], outputs, api_visibility="private")
-        msg.submit(respond, [msg, chat, doc_filter], outputs, api_visibility="private")
-        up.click(lambda r, l, g: feedback("up", r, l, g), [reason, last, lang], status, api_visibility="private")
-        down.click(lambda r, l, g: feedback("down", r, l, g), [reason, last, lang], status, api_visibility="private")
-        lang_pick.change(switch, lang_pick, [lang, title, how, privacy, msg, send, doc_filter, reason],
+        outputs = [chat, alert, cards, last, msg, notice, status, reason, turns, up, down]
+        # the chat shows its own "searching…" bubble at once, instead of Gradio's English timer
+        send.click(respond, [msg, turns, doc_filter, lang], outputs, api_visibility="private", show_progress="hidden")
+        msg.submit(respond, [msg, turns, doc_filter, lang], outputs, api_visibility="private", show_progress="hidden")
+        up.click(lambda r, l, g: feedback("up", r, l, g), [reason, last, lang], [status, up, down],
+                 api_visibility="private")
+        down.click(lambda r, l, g: feedback("down", r, l, g), [reason, last, lang], [status, up, down],
+                   api_visibility="private")
+        clear_btn.click(clear, lang, [turns, chat, alert, cards, last, msg, notice, status, reason, up, down],
+                        js="(l) => { window.kbCloseViewer && window.kbCloseViewer(); return l; }",
+                        api_visibility="private")
+        lang_pick.change(switch, [lang_pick, turns, d_sector, d_agency, d_doc],
+                         [lang, title, how, privacy, chat, viewer, msg, send, clear_btn, doc_filter, reason, up, down,
+                          rate, lang_pick, tab_chat, tab_duties, tab_deadlines, tab_handout, tab_docs,
+                          d_sector, d_agency, d_doc, d_show, d_export, ics_button, h_topic, h_audience, h_make,
+                          d_table, d_count, deadlines],
+                         js="(l, ...rest) => { window.kbSetLang && window.kbSetLang(l === 'English' ? 'en' : 'vi'); "
+                            "return [l, ...rest]; }",
                          api_visibility="private")
-        d_show.click(show_duties, [d_sector, d_agency, d_doc], [d_table, d_count], api_visibility="private")
+        duty_inputs = [d_sector, d_agency, d_doc, lang]
+        d_show.click(show_duties, duty_inputs, [d_table, d_count], api_visibility="private")
+        d_agency.submit(show_duties, duty_inputs, [d_table, d_count], api_visibility="private")
         d_export.click(export_duties, [d_sector, d_agency, d_doc], d_file, api_visibility="private")
         ics_button.click(export_ics, None, ics_file, api_visibility="private")
         h_make.click(make_handout, [h_topic, h_audience], [h_preview, h_file], api_visibility="private")

@@ -1,14 +1,16 @@
-"""HTML for the web UI: citation cards, the emergency banner, the document view. Pure
-functions (records in, escaped HTML out), so the app holds no formatting logic."""
+"""HTML for the web UI: highlighted passages, citation cards and the passages they open, the
+emergency banner, the document view and the tables. Pure functions (records in, escaped HTML
+out), so the app holds no formatting logic."""
 from __future__ import annotations
 
 import hashlib
 import html
 import re
+from dataclasses import dataclass
 
 from .answer import HOTLINE_EN, HOTLINE_VI
-from .records import Answer, Chunk, DocMeta
-from .text import fold
+from .records import Answer, Chunk, Citation, DocMeta
+from .text import EN_STOPWORDS, VI_STOPWORDS, fold
 
 _TOKEN = re.compile(r"([^\W_]+)", re.UNICODE)
 
@@ -18,26 +20,86 @@ def anchor(chunk_id: str) -> str:
     return "p-" + hashlib.sha1(chunk_id.encode("utf-8")).hexdigest()[:12]
 
 
-def highlight(text: str, terms: set[str]) -> str:
-    """Escape text and mark the words the question used (matched without diacritics)."""
-    out = []
-    for part in _TOKEN.split(text):
-        if part and _TOKEN.fullmatch(part) and fold(part) in terms:
-            out.append(f"<mark>{html.escape(part)}</mark>")
-        else:
-            out.append(html.escape(part))
+@dataclass(frozen=True)
+class Marks:
+    """What to highlight in a passage for one question: its adjacent word pairs (folded), so that
+    phrases light up ("giám định pháp y") and lone syllables do not ("em", "Giám" in "Ban Giám
+    hiệu"); numbers count on their own ("111", "16")."""
+
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    numbers: frozenset[str] = frozenset()
+
+
+def question_marks(question: str, lang: str = "vi") -> Marks:
+    """The phrases of a question to highlight; English words through the glossary's Vietnamese."""
+    words = _TOKEN.findall(fold(question))
+    runs = [_TOKEN.findall(clause) for clause in re.split(r"[^\w\s]+", fold(question))]
+    if lang == "en":
+        from .glossary import translate_terms
+
+        runs = [_TOKEN.findall(fold(vi)) for vi in translate_terms(words)[0]]
+    stop = VI_STOPWORDS | EN_STOPWORDS  # "cho trẻ em", "em bị": a function word is not part of a phrase
+    pairs = {(a, b) for run in runs for a, b in zip(run, run[1:]) if a not in stop and b not in stop}
+    return Marks(frozenset(pairs), frozenset(w for w in words if any(ch.isdigit() for ch in w)))
+
+
+def highlight(text: str, marks: Marks | None = None) -> str:
+    """Escape text and mark the runs of two or more words that the question also has, in the
+    same order (matched without diacritics), and the numbers it names."""
+    parts = _TOKEN.split(text)  # even indexes: separators, odd: words
+    words = parts[1::2]
+    folded = [fold(w) for w in words]
+    # joined[i]: words i and i+1 are a pair of the question, written with only space between
+    joined = [bool(marks) and (folded[i], folded[i + 1]) in marks.pairs and parts[2 * i + 2].strip() == ""
+              for i in range(len(words) - 1)]
+    marked = [(i and joined[i - 1]) or (i < len(joined) and joined[i]) or bool(marks and w in marks.numbers)
+              for i, w in enumerate(folded)]
+    out = [html.escape(parts[0])]
+    for i, word in enumerate(words):
+        opens = marked[i] and not (i and joined[i - 1])
+        closes = marked[i] and not (i < len(joined) and joined[i])
+        out.append(("<mark>" if opens else "") + html.escape(word) + ("</mark>" if closes else "")
+                   + html.escape(parts[2 * i + 2]))
     return "".join(out).replace("\n", "<br>")
 
 
 def banner(answer: Answer | None) -> str:
+    """The hotline banner for an urgent answer, with a call link that stays on screen on phones."""
     if not answer or not answer.urgent:
         return ""
-    text = HOTLINE_EN if answer.lang == "en" else HOTLINE_VI
-    return f'<div class="kb-banner" role="alert">{html.escape(text)} <a href="tel:111">111</a></div>'
+    en = answer.lang == "en"
+    text = HOTLINE_EN if en else HOTLINE_VI
+    call = "Call 111" if en else "Gọi 111"
+    return (f'<div class="kb-banner" role="alert">{html.escape(text)}</div>'
+            f'<a class="kb-call" href="tel:111">{call}</a>')
 
 
-def citation_cards(answer: Answer | None, terms: set[str], limit: int = 5) -> str:
-    """One card per citation; each opens the document at its passage."""
+def source_panel(panel_id: str, n: int, cite: Citation, meta: DocMeta | None, marks: Marks | None,
+                 before: str = "", after: str = "", en: bool = False) -> str:
+    """The passage a citation quotes, highlighted, under its document, section and validity, with
+    the passages around it; hidden until its card or marker [n] opens it."""
+    label = meta.label if meta else cite.title
+    rows = [(("Document" if en else "Văn bản"), label)]
+    if meta and meta.issuer:
+        rows.append(("Issued by" if en else "Cơ quan ban hành", meta.issuer))
+    if meta and meta.period:
+        rows.append(("Applies" if en else "Thời gian áp dụng", meta.period))
+    validity = cite.validity or (meta.validity if meta else "")
+    if validity:  # a replaced document says so beside its passage
+        rows.append(("Validity" if en else "Hiệu lực", validity))
+    if cite.ocr_confidence is not None:
+        rows.append(("Text" if en else "Văn bản gốc", "read from a scan (OCR)" if en else "bản quét, đọc bằng OCR"))
+    rows.append(("Section" if en else "Mục", cite.where))
+    info = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+    context = (lambda t: f'<div class="kb-context">{highlight(_clip(t, 400))}</div>' if t else "")
+    link = _open_link(cite.chunk_id, "Open the whole document →" if en else "Xem toàn văn bản →")
+    return (f'<div class="kb-src" id="{panel_id}" hidden><h3 class="kb-src-title">[{n}] {html.escape(cite.title)}</h3>'
+            f'<dl class="kb-src-meta">{info}</dl>{context(before)}'
+            f'<div class="kb-src-quote">{highlight(cite.text, marks)}</div>{context(after)}{link}</div>')
+
+
+def citation_cards(answer: Answer | None, panel_prefix: str = "src", limit: int = 5) -> str:
+    """One compact card per citation; a card opens its passage beside the chat (a sheet on phones)."""
     if not answer or not answer.citations:
         return ""
     en = answer.lang == "en"
@@ -45,20 +107,17 @@ def citation_cards(answer: Answer | None, terms: set[str], limit: int = 5) -> st
              if answer.abstained else ("Sources" if en else "Nguồn trích dẫn"))
     cards = []
     for n, cite in enumerate(answer.citations[:limit], 1):
-        cid = cite.chunk_id
         number = f"Số {html.escape(cite.number)}" if re.search(r"\d", cite.number) else ""
-        date = f"ngày {html.escape(cite.date)}" if cite.date else ""
+        date = f"ngày {html.escape(_display_date(cite.date))}" if cite.date else ""
         scan = "văn bản quét (OCR)" if cite.ocr_confidence is not None else ""
         meta = " · ".join(x for x in (number, date, scan, html.escape(cite.validity)) if x)
-        quote = cite.text if len(cite.text) <= 700 else cite.text[:700].rsplit(" ", 1)[0] + " …"
         cards.append(
-            f'<div class="kb-card" data-doc="{html.escape(cite.doc_id)}">'
-            f'<div class="kb-card-head"><span class="kb-n">[{n}]</span> <b>{html.escape(cite.title)}</b></div>'
-            f'<div class="kb-card-meta">{meta}</div>'
-            f'<div class="kb-card-section">{html.escape(cite.where)}</div>'
-            f'<blockquote>{highlight(quote, terms)}</blockquote>'
-            f'{_open_link(cid, "Open the document here →" if en else "Mở văn bản tại đoạn này →")}</div>')
-    return f'<div class="kb-cards"><div class="kb-cards-title">{title}</div>{"".join(cards)}</div>'
+            f'<button type="button" class="kb-card" data-src="{panel_prefix}-{n}">'
+            f'<span class="kb-card-head"><span class="kb-n">[{n}]</span> {html.escape(cite.title)}</span>'
+            f'<span class="kb-card-meta">{meta}</span>'
+            f'<span class="kb-card-section">{html.escape(cite.where)}</span>'
+            f'<span class="kb-card-quote">“{html.escape(_clip(cite.text, 160))}”</span></button>')
+    return f'<div class="kb-cards"><h2 class="kb-cards-title">{title}</h2>{"".join(cards)}</div>'
 
 
 def document_view(chunks: list[Chunk], docs: dict[str, DocMeta]) -> str:
@@ -75,65 +134,37 @@ def document_view(chunks: list[Chunk], docs: dict[str, DocMeta]) -> str:
         last = None
         for c in sorted(items, key=lambda c: c.position):
             if c.section != last:
-                parts.append(f'<h4>{html.escape(c.section)}</h4>')
+                parts.append(f'<h3 class="kb-doc-section">{html.escape(c.section)}</h3>')
                 last = c.section
-            parts.append(f'<div class="kb-passage" id="{anchor(c.id)}">{highlight(c.text, set())}</div>')
+            parts.append(f'<div class="kb-passage" id="{anchor(c.id)}">{highlight(c.text)}</div>')
         parts.append("</section>")
-    return f'<div class="kb-docs">{"".join(parts)}</div>'
+    return f'<div class="kb-docs" tabindex="0" role="region" aria-label="Văn bản / Documents">{"".join(parts)}</div>'
 
 
-CSS = """
-.kb-banner {background:#b00020;color:#fff;padding:14px 18px;border-radius:8px;font-size:1.1em;font-weight:600}
-.kb-banner a {color:#fff;text-decoration:underline}
-.kb-cards-title {font-weight:600;margin:6px 0}
-.kb-card {border:1px solid #ddd;border-radius:8px;padding:10px 12px;margin:8px 0;background:#fafafa}
-.kb-card-meta, .kb-card-section {color:#555;font-size:.9em}
-.kb-card blockquote {margin:6px 0;padding-left:10px;border-left:3px solid #3b82f6}
-.kb-card mark, .kb-passage mark {background:#fde68a}
-.kb-docs {max-height:75vh;overflow:auto}
-.kb-passage {padding:4px 6px;margin:4px 0;border-radius:4px}
-.kb-passage.kb-hl {background:#fef3c7;outline:2px solid #f59e0b}
-.kb-table {border-collapse:collapse;width:100%;font-size:.92em}
-.kb-table th, .kb-table td {border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
-"""
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
-# Clicking a card opens the "Văn bản" tab and scrolls to the passage (the tab renders lazily).
-HEAD = """<script>
-document.addEventListener('click', function (e) {
-  const link = e.target.closest && e.target.closest('a.kb-open');
-  if (!link) return;
-  e.preventDefault();
-  const target = link.dataset.target;
-  const tab = document.getElementById('docs-tab-button') ||
-    [...document.querySelectorAll('button[role="tab"]')].find(b => /Văn bản|Documents/.test(b.textContent));
-  if (tab) tab.click();
-  let tries = 0;
-  const show = () => {
-    const el = document.getElementById(target);
-    if (!el) { if (tries++ < 50) setTimeout(show, 100); return; }
-    document.querySelectorAll('.kb-passage.kb-hl').forEach(p => p.classList.remove('kb-hl'));
-    el.classList.add('kb-hl');
-    el.scrollIntoView({block: 'center'});
-  };
-  show();
-});
-</script>"""
+
+def _display_date(date: str) -> str:
+    parts = date.split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else date
 
 
 def _open_link(chunk_id: str, label: str) -> str:
     return f'<a class="kb-open" href="#{anchor(chunk_id)}" data-target="{anchor(chunk_id)}">{html.escape(label)}</a>'
 
 
-def duties_table(rows) -> str:
+def duties_table(rows, en: bool = False) -> str:
     """The responsibility matrix as an HTML table; each row opens its source passage."""
     if not rows:
         return "<p>—</p>"
+    heads = ("Sector", "Agency", "Role", "Duty", "Source") if en else ("Lĩnh vực", "Cơ quan", "Vai trò", "Nhiệm vụ", "Nguồn")
     body = "".join(
         f"<tr><td>{html.escape(r.sector)}</td><td>{html.escape(r.agency)}</td><td>{html.escape(r.role)}</td>"
         f"<td>{html.escape(r.duty)}{_refs(r)}</td><td>{_open_link(r.chunk_id, r.doc_label)}<br>"
         f"<small>{html.escape(r.section)}</small></td></tr>" for r in rows)
-    return ('<table class="kb-table"><thead><tr><th>Lĩnh vực</th><th>Cơ quan</th><th>Vai trò</th>'
-            f'<th>Nhiệm vụ</th><th>Nguồn</th></tr></thead><tbody>{body}</tbody></table>')
+    return (f'<table class="kb-table"><thead><tr>{"".join(f"<th>{h}</th>" for h in heads)}</tr></thead>'
+            f'<tbody>{body}</tbody></table>')
 
 
 def _refs(row) -> str:
@@ -142,14 +173,15 @@ def _refs(row) -> str:
     return "".join(f"<br><small>{html.escape(x)}</small>" for x in extra)
 
 
-def deadlines_table(rows) -> str:
+def deadlines_table(rows, en: bool = False) -> str:
     if not rows:
         return "<p>—</p>"
+    heads = ("Deadline", "Who", "What must be done", "Source") if en else ("Thời hạn", "Ai", "Việc phải làm", "Nguồn")
     body = "".join(
         f"<tr><td><b>{html.escape(r.when)}</b></td><td>{html.escape(r.agency) or '—'}</td>"
         f"<td>{html.escape(r.obligation)}{_refs(r)}"
         f"{'<br><small>→ ' + html.escape(r.recipient) + '</small>' if r.recipient else ''}</td>"
         f"<td>{_open_link(r.chunk_id, r.doc_label)}<br><small>{html.escape(r.section)}</small></td></tr>"
         for r in rows)
-    return ('<table class="kb-table"><thead><tr><th>Thời hạn</th><th>Ai</th><th>Việc phải làm</th><th>Nguồn</th></tr>'
-            f'</thead><tbody>{body}</tbody></table>')
+    return (f'<table class="kb-table"><thead><tr>{"".join(f"<th>{h}</th>" for h in heads)}</tr></thead>'
+            f'<tbody>{body}</tbody></table>')

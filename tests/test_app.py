@@ -72,10 +72,11 @@ def test_question_without_diacritics_end_to_end(server, browser):
     # the streamed answer arrived in the chat, naming the agency
     assert "Phòng Y tế" in page.inner_text("#kb-chat")
     assert "Tuần Giáo" in card.inner_text() and "7. Phòng Y tế, Trung tâm Y tế" in card.inner_text()
-    assert card.query_selector("mark") is not None  # matched words are highlighted
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "answer.png"))
-    card.query_selector("a.kb-open").click()
+    card.click()  # the passage opens beside the chat, matched phrases highlighted
+    page.wait_for_selector("#kb-viewer.kb-viewer-open mark", timeout=15000)
+    page.click("#kb-viewer a.kb-open")  # and from there, the whole document at that passage
     passage = page.wait_for_selector(".kb-passage.kb-hl", timeout=15000)
     assert passage.is_visible() and "giám định pháp y" in passage.inner_text()
     page.screenshot(path=str(ARTIFACTS / "document.png"))
@@ -104,7 +105,7 @@ def test_feedback_is_stored_only_when_sent(server, browser):
     assert (path.read_text(encoding="utf-8").splitlines() if path.exists() else []) == before
     page.fill("#kb-reason textarea", "thiếu thời hạn")
     page.click("#kb-down")
-    page.wait_for_function("document.querySelector('#kb-feedback-status').innerText.includes('Cảm ơn')")
+    page.wait_for_function("document.querySelector('#kb-feedback-status').innerText.includes('Đã lưu')")
     rows = [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == len(before) + 1
     assert rows[-1]["question"] == question and rows[-1]["rating"] == "down" and rows[-1]["reason"] == "thiếu thời hạn"
@@ -117,7 +118,7 @@ def test_api_returns_the_cli_json(server):
     url, _ = server
     client = Client(url, verbose=False, analytics_enabled=False)
     result = client.predict("Tổng đài điện thoại quốc gia bảo vệ trẻ em hoạt động bao nhiêu giờ?", api_name="/ask")
-    assert set(result) == {"question", "answer", "abstained", "citations", "latency_ms"}
+    assert set(result) == {"question", "answer", "abstained", "urgent", "citations", "latency_ms"}
     assert not result["abstained"] and "24 giờ" in result["citations"][0]["text"]
     off = client.predict("Học phí trường mầm non công lập ở Hà Nội năm nay là bao nhiêu?", api_name="/ask")
     assert off["abstained"] and "không nêu" in off["answer"]
