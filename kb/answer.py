@@ -154,7 +154,8 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
     lines.append(heading)
     for n, h in enumerate(shown, 1):
         meta = docs[h.chunk.doc_id]
-        lines.append(f"[{n}] {meta.label} — {h.chunk.where}" + (f" ({meta.validity})" if meta.validity else ""))
+        scan = "" if h.chunk.ocr_confidence is None else (" (scanned, OCR)" if en else " (văn bản quét, OCR)")
+        lines.append(f"[{n}] {meta.label} — {h.chunk.where}{scan}" + (f" ({meta.validity})" if meta.validity else ""))
         quote = h.chunk.text if len(h.chunk.text) <= 500 else f"… {best_sentence(h, search)} …"
         lines.append(f"“{quote}”")
         if notes:

@@ -134,6 +134,7 @@ def test_question_about_a_scanned_page_cites_it(scanned_index):
     assert (top.doc_id, top.page) == ("ninh-thuan-mixed", "2") and "15/11" in top.text
     assert top.to_dict()["ocr"] is True and top.to_dict()["ocr_confidence"] >= MIN_CONFIDENCE
     assert "văn bản quét (OCR)" in citation_cards(answer, "src-t")
+    assert "tr. 2 (văn bản quét, OCR)" in answer.text  # what `kb ask` prints
     answer = kb.ask("Tổng đài điện thoại quốc gia bảo vệ trẻ em số mấy?")
     assert any(c.doc_id == "tay-ninh-scan" and c.page == "2" and "111" in c.text for c in answer.citations)
 
