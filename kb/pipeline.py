@@ -103,11 +103,6 @@ class KnowledgeBase:
             return ()  # English terms come from a glossary: too loose to list agencies by
         # what the task is, as word pairs ("giám định" + "pháp y", not "giám sát" + "pháp luật")
         terms = [t for t in dict.fromkeys(search.terms) if t not in ("trach", "nhiem", "vu", "chiu")]
-        pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:]) if f"{a}_{b}" in self.retriever.bm25.vocab_dict]
-        if not pairs:
-            return ()
-        weights = [self.retriever.lexicon.idf(p.split("_")[0]) + self.retriever.lexicon.idf(p.split("_")[1])
-                   for p in pairs]
         if self._duty_postings is None:
             # word pair -> the matrix rows whose duty uses it (an inverted index: a set of words
             # per row costs too much memory at 100k passages, a scan too much time)
@@ -116,6 +111,13 @@ class KnowledgeBase:
                 for t in {t for t in lexical_tokens(row.duty) if "_" in t}:
                     postings.setdefault(t, []).append(n)
             self._duty_postings = {t: np.asarray(rows, np.int32) for t, rows in postings.items()}
+        # only pairs some duty uses: a pair that only headings or other prose write (more of them
+        # as the corpus grows) would raise the bar no duty row can reach
+        pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:]) if f"{a}_{b}" in self._duty_postings]
+        if not pairs:
+            return ()
+        weights = [self.retriever.lexicon.idf(p.split("_")[0]) + self.retriever.lexicon.idf(p.split("_")[1])
+                   for p in pairs]
         score: dict[int, float] = {}
         for p, w in zip(pairs, weights):
             for n in self._duty_postings.get(p, ()):
