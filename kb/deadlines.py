@@ -8,11 +8,14 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from .records import Chunk, DocMeta
+from .tables import row_fields, row_task
 from .text import is_editorial, squash, strip_editorial
 
 BEFORE = re.compile(r"trước ngày\s+(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
-DURATION = re.compile(r"(không quá|trong thời hạn|chậm nhất(?: là)?|trong vòng|thời hạn)\s+(\d+)\s+"
+DURATION = re.compile(r"(không quá|trong thời hạn|chậm nhất(?: là)?|trong vòng|thời hạn|thời gian giải quyết:?)\s+(\d+)\s+"
                       r"(giờ|ngày làm việc|ngày|tháng)", re.IGNORECASE)
+
+ROW_TIME = re.compile(r"\d+(?:,\d+)?\s*(giờ|ngày|tháng)|trước ngày|\d{1,2}/\d{4}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,19 @@ def extract_deadlines(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Dea
     rows: list[Deadline] = []
     for c in sorted(chunks, key=lambda c: (c.doc_id, c.position)):
         meta = docs[c.doc_id]
+        for line in c.text.split("\n"):  # a task or step row: its time column is the deadline
+            task, lead, _, when = row_task(row_fields(line))
+            if task and ROW_TIME.search(when):
+                m = BEFORE.search(when.replace("Trước", "trước"))
+                kind, iso = ("duration", "")
+                if m and m.group(3):
+                    kind, iso = "date", f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+                rows.append(Deadline(obligation=squash(task), when=when, kind=kind, iso_date=iso,
+                                     agency=lead or c.agency, doc_id=c.doc_id, doc_label=meta.label,
+                                     section=c.section, chunk_id=c.id))
         for clause in _clauses(strip_editorial(c.text)):
+            if row_fields(clause):
+                continue
             if is_editorial(clause):
                 continue
             found = []

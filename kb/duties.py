@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from .parse import AGENCY_START
 from .records import Chunk, DocMeta
+from .tables import row_fields, row_task
 from .text import fold, is_editorial, squash, strip_editorial
 
 # Canonical sectors, most specific first; matched on the folded agency name.
@@ -77,7 +78,19 @@ def extract_duties(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Duty]:
     for c in sorted(chunks, key=lambda c: (c.doc_id, c.position)):
         meta = docs[c.doc_id]
         heading = c.section.split(" > ")[-1].split(", khoản")[0]
-        for item in _items(strip_editorial(c.text)):
+        rows_done = []
+        for line in c.text.split("\n"):  # table rows: "Nội dung: ...; Cơ quan chủ trì: ...; Cơ quan phối hợp: ..."
+            fields = row_fields(line)
+            task, lead, partners, _ = row_task(fields)
+            if task and lead:
+                rows_done.append(line)
+                lead_role = "chủ trì" if any("chu tri" in k for k in fields) else "thực hiện"  # a procedure step
+                for agency, role in [(lead, lead_role),
+                                     *((p, "phối hợp") for p in partners)]:
+                    rows.append(Duty(agency=agency, sector=sector_of(agency), duty=task, role=role,
+                                     doc_id=c.doc_id, doc_label=meta.label, section=c.section, chunk_id=c.id))
+        text = "\n".join(l for l in strip_editorial(c.text).split("\n") if l not in rows_done)
+        for item in _items(text):
             if is_editorial(item):
                 continue
             agency = c.agency
