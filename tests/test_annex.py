@@ -78,6 +78,9 @@ def test_decision_answers_code_officer_and_time_limit(tmp_path):
     assert officer.citations[0].section.startswith("Phụ lục 2 > I. THỦ TỤC HÀNH CHÍNH CẤP XÃ > 3.")
     limit = kb.ask("Thủ tục áp dụng biện pháp can thiệp khẩn cấp cho trẻ em mất bao lâu?")
     assert not limit.abstained and "12 giờ" in limit.text
+    # the locality read from the letterhead scopes a question that names it
+    scoped = kb.ask("Ở Bình Thuận, ai ký quyết định chấm dứt việc chăm sóc thay thế?")
+    assert {c.doc_id for c in scoped.citations} == {"thu-nghiem-qd-tthc-tre-em"}
 
 
 def test_task_and_step_rows_feed_the_matrix_and_the_deadlines():
