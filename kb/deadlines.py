@@ -12,10 +12,12 @@ from datetime import date, datetime, timezone
 
 from .duties import Duty, extract_duties
 from .records import Chunk, DocMeta
+from .tables import row_fields, row_task
 from .text import fold, is_editorial, squash, strip_editorial
 
 BEFORE = re.compile(r"trước ngày\s+(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
-DURATION = re.compile(r"(không quá|trong thời hạn|chậm nhất(?: là)?|trong vòng)\s+(\d+)\s+(giờ|ngày làm việc|ngày|tháng)",
+DURATION = re.compile(r"(không quá|trong thời hạn|chậm nhất(?: là)?|trong vòng|thời gian giải quyết:?)\s+(\d+)\s+"
+                      r"(giờ|ngày làm việc|ngày|tháng)",
                       re.IGNORECASE)
 IMMEDIATE = re.compile(r"(?<=\s)ngay(?: lập tức)?(?=[\s,;.])(?! cả| tại| sau| khi| trong| từ)")
 PERIODIC = re.compile(r"(?:định kỳ(?: (?:hằng|hàng) (?:năm|quý|tháng)| \d+ tháng)?|(?:hằng|hàng) (?:năm|quý|tháng))"
@@ -25,6 +27,8 @@ ATTRIBUTE = re.compile(r"(ngan sach|du toan|du toan chi|ke hoach|chuong trinh|tr
                        r"(?: [^\s,;]+){0,4}\s*$")
 RECIPIENT = re.compile(r"(?:gửi(?: về)?|về|cho|trình|đến|báo cáo)\s+((?:Ủy ban|UBND|Tỉnh Đoàn|Sở|Phòng|Bộ|Quốc hội|Hội đồng|"
                        r"Chính phủ|Tổng đài|cơ quan|Chủ tịch|Ban)[^,;.()]{0,80})")
+
+ROW_TIME = re.compile(r"\d+(?:,\d+)?\s*(giờ|ngày|tháng)|trước ngày|\d{1,2}/\d{4}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -104,9 +108,20 @@ def extract_deadlines(chunks: list[Chunk], docs: dict[str, DocMeta], duties: lis
         meta = docs[c.doc_id]
         if fold(meta.type).startswith("to trinh"):
             continue
+        for line in c.text.split("\n"):  # a task or procedure-step row: its time column is the deadline
+            task, lead, _, when = row_task(row_fields(line))
+            if task and ROW_TIME.search(when):
+                m = BEFORE.search(when.replace("Trước", "trước"))
+                kind, iso = ("duration", "")
+                if m and m.group(3):
+                    kind, iso = "date", f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+                rows.append(Deadline(obligation=squash(task), when=when, kind=kind, iso_date=iso,
+                                     agency=lead or c.agency, recipient="", doc_id=c.doc_id, doc_label=meta.label,
+                                     section=c.section, chunk_id=c.id))
         units = list(by_chunk.get(c.id, []))
         covered = " ".join(u for u, _ in units)
-        units += [(s, "") for s in re.split(r"(?<=[.;])\s+|\n", strip_editorial(c.text)) if s.strip() and s.strip(" -") not in covered]
+        units += [(s, "") for s in re.split(r"(?<=[.;])\s+|\n", strip_editorial(c.text))
+                  if s.strip() and s.strip(" -") not in covered and not row_fields(s)]
         for text, agency in units:
             if is_editorial(text):
                 continue

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from .actors import NUMBER, from_title, is_actor, sector_of, split_actors, subject_of, trim
 from .parse import is_marker
 from .records import Chunk, DocMeta
+from .tables import row_fields, row_task
 from .text import fold, is_editorial, squash, strip_editorial
 
 ROLE = [("chủ trì", r"^(co trach nhiem )?chu tri\b"), ("phối hợp", r"^(co trach nhiem )?phoi hop")]
@@ -106,6 +107,14 @@ def extract_duties(chunks: list[Chunk], docs: dict[str, DocMeta]) -> list[Duty]:
         lead: tuple[str, list[str]] | None = None  # (section, actors) of a lead-in whose items follow
         for line, c in _lines(doc_chunks):
             if c.section in ("Phần mở đầu", "Nơi nhận, người ký"):
+                continue
+            fields = row_fields(line)
+            task, lead_agency, partners, _ = row_task(fields)
+            if task and lead_agency:  # a table row: "Nội dung: ...; Cơ quan chủ trì: ...; Cơ quan phối hợp: ..."
+                lead_role = "chủ trì" if any("chu tri" in k for k in fields) else "thực hiện"  # else a procedure step
+                for agency, role in [(lead_agency, lead_role), *((p, "phối hợp") for p in partners)]:
+                    rows.append(Duty(agency=agency, sector=sector_of(agency), duty=task, role=role, doc_id=doc_id,
+                                     doc_label=meta.label, section=c.section, chunk_id=c.id))
                 continue
             text = strip_editorial(line.replace("**", "")).strip()
             if not text or is_editorial(text):

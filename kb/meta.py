@@ -122,4 +122,9 @@ def fill_meta(meta: DocMeta, head: list[str], lines: list[str] = ()) -> DocMeta:
     if title and (not meta.title or meta.title == meta.id):
         body = sentence(title, (locality or meta.locality, "Việt Nam"))
         changes["title"] = squash(f"{kind or meta.type} {body[:1].lower() + body[1:]}")
+    if not meta.aliases:  # a file the catalog does not list: questions naming its place or number find it
+        place = changes.get("locality", meta.locality)
+        number = changes.get("number", meta.number)
+        changes["aliases"] = tuple(a for a in (place if place != "Toàn quốc" else "",
+                                               number if re.search(r"\d", number) else "") if a)
     return replace(meta, **changes)

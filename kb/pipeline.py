@@ -239,12 +239,14 @@ class KnowledgeBase:
             return ()  # English terms come from a glossary: too loose to list agencies by
         # what the task is, as word pairs ("giám định" + "pháp y", not "giám sát" + "pháp luật")
         terms = [t for t in dict.fromkeys(search.terms) if t not in ("trach", "nhiem", "vu", "chiu")]
-        pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:]) if f"{a}_{b}" in retriever.bm25.vocab_dict]
+        postings, rows = view.table("duty_postings"), view.table("duties")
+        # only pairs some duty uses: a pair that only headings or other prose write (more of them
+        # as the corpus grows) would raise the bar no duty row can reach
+        pairs = [f"{a}_{b}" for a, b in zip(terms, terms[1:]) if f"{a}_{b}" in postings]
         if not pairs:
             return ()
         weights = [retriever.lexicon.idf(p.split("_")[0]) + retriever.lexicon.idf(p.split("_")[1])
                    for p in pairs]
-        postings, rows = view.table("duty_postings"), view.table("duties")
         score: dict[int, float] = {}
         for p, w in zip(pairs, weights):
             for n in postings.get(p, ()):

@@ -86,3 +86,29 @@ def expand_tables(lines: list[str]) -> tuple[list[str], set[str]]:
                     rows_made.add(text)
         i = j
     return out, rows_made
+
+
+FIELD_SPLIT = re.compile(r";\s+(?=[^;:]{1,40}:\s)")
+TASK = ("noi dung cong viec", "noi dung", "nhiem vu", "ten nhiem vu")
+LEAD = ("co quan chu tri", "don vi chu tri", "chu tri", "trach nhiem", "co quan thuc hien", "don vi thuc hien")
+PARTNER = ("co quan phoi hop", "don vi phoi hop", "phoi hop")
+TIME = ("thoi gian", "thoi gian thuc hien", "thoi han", "thoi gian hoan thanh")
+
+
+def row_fields(line: str) -> dict[str, str]:
+    """The cells of a row passage by folded header ('Cơ quan chủ trì: X; Thời gian: Y' ->
+    {'co quan chu tri': 'X', 'thoi gian': 'Y'}); {} for a line that is not such a row."""
+    parts = FIELD_SPLIT.split(line.strip())
+    fields = {}
+    for p in parts:
+        head, colon, value = p.partition(":")
+        if colon and len(head) <= 40:
+            fields[fold(head).strip()] = value.strip()
+    return fields if len(fields) >= 2 else {}
+
+
+def row_task(fields: dict[str, str]) -> tuple[str, str, list[str], str]:
+    """(task, lead agency, partner agencies, time) of a task or procedure-step row."""
+    get = lambda names: next((fields[n] for n in names if fields.get(n)), "")  # noqa: E731
+    partners = [p.strip() for p in re.split(r";\s*", get(PARTNER)) if p.strip()]
+    return get(TASK), get(LEAD), partners, get(TIME)

@@ -51,3 +51,23 @@ def test_a_lost_line_is_named_and_lowers_the_share_kept():
     assert any("Chủ trì điều tra" in line for line in partial.dropped)
     # the letterhead and motto are left out on purpose, by name, not lost
     assert dict(full.left_out).get("letterhead (document metadata)", 0) > 0
+
+
+@pytest.mark.slow
+def test_ingest_summary_shows_kept_share_and_asks_for_a_missing_title(tmp_path, capsys, monkeypatch):
+    from kb.cli import main
+
+    monkeypatch.chdir(tmp_path)  # the summary shows paths relative to the working directory
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "qd-tthc.txt").write_text((FIXTURES / "thu-nghiem-qd-tthc-tre-em.txt").read_text(encoding="utf-8"),
+                                        encoding="utf-8")
+    (corpus / "phap-dien.txt").write_text("Điều 1. Phạm vi điều chỉnh\nThông tư này hướng dẫn chăm sóc thay thế.\n"
+                                          "Điều 2. Đối tượng áp dụng\nCơ quan, tổ chức, cá nhân.\n", encoding="utf-8")
+    assert main(["--data-dir", str(tmp_path / "data"), "--corpus", str(corpus), "ingest"]) == 0
+    out = capsys.readouterr()
+    header = next(l for l in out.out.splitlines() if l.startswith("file"))
+    assert "kept %" in header
+    row = next(l for l in out.out.splitlines() if "qd-tthc.txt" in l)
+    assert "100.0" in row
+    assert any("phap-dien.txt" in l and "no title" in l and "catalog" in l for l in out.err.replace("\r", "\n").splitlines())

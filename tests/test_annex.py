@@ -78,3 +78,26 @@ def test_decision_answers_code_officer_and_time_limit(tmp_path):
     assert officer.citations[0].section.startswith("Phụ lục 2 > I. THỦ TỤC HÀNH CHÍNH CẤP XÃ > 3.")
     limit = kb.ask("Thủ tục áp dụng biện pháp can thiệp khẩn cấp cho trẻ em mất bao lâu?")
     assert not limit.abstained and "12 giờ" in limit.text
+    # the locality read from the letterhead scopes a question that names it
+    scoped = kb.ask("Ở Bình Thuận, ai ký quyết định chấm dứt việc chăm sóc thay thế?")
+    assert {c.doc_id for c in scoped.citations} == {"thu-nghiem-qd-tthc-tre-em"}
+
+
+def test_task_and_step_rows_feed_the_matrix_and_the_deadlines():
+    from kb.deadlines import extract_deadlines
+    from kb.duties import extract_duties
+
+    docs, chunks = {}, []
+    for path in (DECISION, FIXTURES / "thu-nghiem-ttr-va-kh-2025.txt"):
+        for doc, cs in chunks_of(path):
+            docs[doc.meta.id] = doc.meta
+            chunks.extend(cs)
+    duties = {(d.agency, d.role, d.duty) for d in extract_duties(chunks, docs)}
+    assert ("Phòng Văn hóa - Xã hội", "chủ trì", "Tổ chức lớp dạy bơi an toàn cho trẻ em trong dịp hè") in duties
+    assert ("Huyện Đoàn", "phối hợp", "Tổ chức lớp dạy bơi an toàn cho trẻ em trong dịp hè") in duties
+    assert ("Chủ tịch Ủy ban nhân dân cấp xã", "thực hiện", "Phê duyệt kế hoạch hỗ trợ, can thiệp") in duties
+    deadlines = {(d.when, d.iso_date, d.obligation) for d in extract_deadlines(chunks, docs)}
+    assert ("Trước ngày 30/4/2025", "2025-04-30", "Rà soát, cắm biển cảnh báo tại các ao, hồ, sông, suối, hố sâu "
+            "có nguy cơ gây đuối nước") in deadlines
+    assert ("02 giờ", "", "Xem xét, quyết định áp dụng biện pháp can thiệp khẩn cấp") in deadlines
+    assert any(w.startswith("thời gian giải quyết: 12 giờ") for w, _, _ in deadlines)

@@ -37,7 +37,7 @@ def test_ask_json_one_question(corpus_data_dir):
 
 def test_ask_json_reads_stdin_one_object_per_line_in_order(corpus_data_dir):
     questions = ["tre em la nguoi duoi bao nhieu tuoi", "What is the national child protection hotline number?",
-                 "Thủ tục cấp hộ chiếu cho trẻ em như thế nào?"]
+                 "Mức lương tối thiểu vùng năm 2024 là bao nhiêu?"]  # (passports: NĐ 20/2021 lists them as ID papers)
     out = run(["ask", "--json", "-"], corpus_data_dir, stdin="\n".join(questions) + "\n")
     assert out.returncode == 0, out.stderr
     objs = [json.loads(line) for line in out.stdout.splitlines()]

@@ -57,7 +57,7 @@ def test_letterhead_metadata(path, n, kind, number, date, issuer, locality, titl
     assert m.title.startswith(title)
 
 
-@pytest.mark.parametrize("line, kind, number, title", TITLE_LINES)
+@pytest.mark.parametrize("line, kind, number, title", TITLE_LINES, ids=["thong-tu", "bo-luat-trich", "ttlt"])
 def test_title_line_above_the_articles(line, kind, number, title):
     m = parse_document(line + "\n" + ARTICLES, DocMeta(id="x", title="")).meta
     assert (m.type, m.number, m.title) == (kind, number, title)
