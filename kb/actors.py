@@ -122,6 +122,8 @@ def subject_of(sentence: str, strong_only: bool = False) -> tuple[str, str]:
         return "", sentence
     subject = text[:m.start()].strip(" ,")
     subject = trim(subject)
+    if re.search(r"\s(trong|qua|de|duoc|cua|va|noi|neu|ve|voi|cho)$", fold(subject)):
+        return "", sentence  # a name does not end on "và", "để", "về": the verb was missed
     return subject[0].upper() + subject[1:], text[m.start():].strip()
 
 
