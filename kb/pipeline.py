@@ -75,6 +75,15 @@ class View:
                     self.tables[name] = self._build(name)
         return self.tables[name]
 
+    def derived(self, name: str, build):
+        """A table computed from the others by `build()` (e.g. with the catalog's notes), built
+        once under the same lock, so threads asking at the same time share one result."""
+        if name not in self.tables:
+            with self._lock:
+                if name not in self.tables:
+                    self.tables[name] = build()
+        return self.tables[name]
+
     def _build(self, name: str):
         from .deadlines import extract_deadlines
         from .duties import extract_duties
@@ -201,9 +210,7 @@ class KnowledgeBase:
         from .notes import annotate_rows
 
         view = self.view
-        if f"{name}+notes" not in view.tables:
-            view.tables[f"{name}+notes"] = annotate_rows(view.table(name), self.notes, field)
-        return view.tables[f"{name}+notes"]
+        return view.derived(f"{name}+notes", lambda: annotate_rows(view.table(name), self.notes, field))
 
     def refresh(self, force: bool = False) -> bool:
         """Reload the passages and lexical side when the index changed since they were read
