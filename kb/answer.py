@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .records import Answer, Citation, DocMeta, Hit
-from .intent import COUNT, DATE, NUMBER, PHONE, RECIPIENT
+from .intent import DATE, NUMBER, PHONE, RECIPIENT
 from .retrieve import Search
 from .text import folded_words, is_editorial
 
@@ -19,8 +19,6 @@ HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị b
 HOTLINE_EN = ("⚠️ If a child is in danger or being abused: call the National Child Protection "
               "Hotline 111 now (free, 24/7); if the child is in immediate danger, call the police on 113.")
 
-ABSTAIN_COVERAGE = 0.55
-ABSTAIN_COVERAGE_EN = 0.3
 
 
 def split_sentences(text: str) -> list[str]:
@@ -72,25 +70,13 @@ def best_sentence(hit: Hit, search: Search, limit: int = 600) -> str:
 
 
 def should_abstain(search: Search) -> bool:
-    """No passage covers enough of the question, or none has the kind of fact it asks for."""
+    """The documents do not answer: no passage found, or the abstention model (fitted on
+    labelled questions, kb/abstain.py) judges from what the search found that they do not."""
     if not search.hits:
         return True
-    top = search.hits[:3]
-    en = search.query.lang == "en"
-    # English terms arrive as several Vietnamese alternatives, of which a passage uses one.
-    if max(search.coverage[:3]) < (ABSTAIN_COVERAGE_EN if en else ABSTAIN_COVERAGE):
-        return True
-    if "statistic" in search.intents and not any(COUNT.search(h.chunk.text) for h in top):
-        return True  # a count of cases: plans and laws do not hold statistics
-    if any("_" in u for u in search.unknown):
-        return True  # a number the documents never pair with that word ("phường 3", "năm 2031")
-    if en and len(search.unknown) > max(1, len(search.terms) / 3):
-        return True  # mostly words the glossary does not know: not this field
-    if not en and len(search.unknown) >= max(1, 0.3 * len(search.terms)):
-        return True  # the question is about things the documents never mention
-    if "phone" in search.intents and "number" in search.intents and not any(PHONE.search(h.chunk.text) for h in top):
-        return True
-    return False
+    from . import abstain
+
+    return abstain.load().abstains(abstain.features(search))
 
 
 def cite(hit: Hit, docs: dict[str, DocMeta]) -> Citation:

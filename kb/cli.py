@@ -72,6 +72,14 @@ def cmd_ask(args, config: Config) -> int:
 def cmd_eval(args, config: Config) -> int:
     from . import evaluate as ev
 
+    if args.fit_abstain:
+        from . import abstain
+
+        model, how = ev.fit_abstention(_open(config), [Path(p) for p in args.fit_abstain])
+        abstain.save(model, how)
+        print(ev.format_abstention(how))
+        print(f"weights: {abstain.WEIGHTS}")
+        return 0
     if args.danger:
         kb = _open(config)
         data = ev.evaluate_danger(kb, Path(args.danger), cv=args.cv)
@@ -232,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "labelled messages (eval/danger/*.jsonl)")
     s.add_argument("--cv", action="store_true", help="with --danger: out-of-fold scores (5 folds) on the "
                    "file the check is fitted on")
+    s.add_argument("--fit-abstain", nargs="+", metavar="FILE", help="instead: refit when to abstain on labelled "
+                   "QA files (kb/tuned/abstain.json) and print its held-out rates")
     s = sub.add_parser("bench", help="measure ingest speed, latency and memory; save JSON + PNG")
     s.add_argument("--sizes", default="10000,100000", help="synthetic corpus sizes in passages (comma-separated)")
     s.add_argument("--out", default="bench/results")

@@ -50,3 +50,41 @@ def definition_subject(query: Query) -> str:
          or re.search(r"^(.+?)\s+(?:la gi|duoc hieu|la hanh vi gi|duoc dinh nghia)", text))
     subject = m.group(1) if m else ""
     return subject if 1 <= len(subject.split()) <= 8 else ""
+
+
+# The kind of value a question asks for (folded question text) and how the documents write that
+# kind of value (passage text). A question asking for an amount of money, a share, a date, a
+# duration, a phone number or an age is answered only by a passage holding one: the abstention
+# model (kb/abstain.py) weighs "asked and found" against "asked and absent".
+ASKED_VALUE = {
+    "money": re.compile(r"(bao nhieu tien|\bphat (tien )?bao nhieu|(tro cap|phu cap|kinh phi|muc chuan|muc phat)\b.*"
+                        r"\bbao nhieu\b|\bhow much\b|\bfines?\b|\bbudget\b|\bvnd\b)"),
+    "percent": re.compile(r"(phan tram|%|\bty le\b|percent|\bshare\b|proportion)"),
+    "date": re.compile(r"(ngay nao|khi nao|bao gio|han chot|truoc ngay|\bwhen\b|what date|deadline|by when|"
+                       r"nam nao|which year)"),
+    "duration": re.compile(r"((bao nhieu|\bmay\b|how many)\s+(ngay|gio|thang|nam|tuan|phut|days|hours|months|years|"
+                           r"weeks)|bao lau|how long|how quickly|within how)"),
+    "phone": re.compile(r"(so dien thoai|(duong day nong|tong dai)\b.*\bso (may|nao)\b|phone number|what number|"
+                        r"(hotline|helpline) number|number of the (hotline|helpline)|\bwhat is the (hotline|helpline)\b)"),
+    "age": re.compile(r"(bao nhieu tuoi|\bmay tuoi|how old|what age|duoi bao nhieu)"),
+}
+WRITTEN_VALUE = {
+    "money": re.compile(r"(\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|ngàn|vnd)|mức chuẩn)", re.IGNORECASE),
+    "percent": re.compile(r"(\d+([.,]\d+)?\s*%|phần trăm)", re.IGNORECASE),
+    "date": re.compile(r"(\d{1,2}/\d{1,2}(/\d{2,4})?|ngày \d{1,2} tháng \d{1,2}|trước ngày|hằng năm|hàng năm|định kỳ|"
+                       r"quý [IV\d]|năm \d{4})", re.IGNORECASE),
+    "duration": re.compile(r"(\d+|một|hai|ba|bảy|mười)\s*(ngày|giờ|tháng|năm|tuần|phút)", re.IGNORECASE),
+    "phone": PHONE,
+    "age": re.compile(r"\d+\s*(tháng\s*)?tuổi", re.IGNORECASE),
+}
+
+
+def asked_values(question: str) -> tuple[str, ...]:
+    """The kinds of value the question asks for ("money", "date", ...), possibly none."""
+    text = " ".join(folded_words(question.replace("%", " phan tram ")))
+    return tuple(kind for kind, rx in ASKED_VALUE.items() if rx.search(text))
+
+
+def values_found(kinds: tuple[str, ...], texts: list[str]) -> bool:
+    """Every asked-for kind of value is written in at least one of the passages."""
+    return all(any(WRITTEN_VALUE[k].search(t) for t in texts) for k in kinds)

@@ -50,6 +50,7 @@ class Search:
     subject: str = ""  # what a definition question asks to define (folded)
     unknown: tuple[str, ...] = ()  # question words (and number pairs) the corpus never uses
     vector: np.ndarray | None = None  # the question's embedding (the danger check reuses it)
+    similarity: tuple[float, ...] = ()  # each hit's cosine to the question (0: not a dense candidate)
 
 
 class Retriever:
@@ -158,6 +159,7 @@ class Retriever:
         vec = np.asarray(self.embedder.get_query_embedding(query.dense_text), np.float32)
         dense = self.store.query(vec.tolist(), CANDIDATES, doc_ids=scope or None)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
+        cosine = dict(dense)
 
         lex_rank: dict[str, int] = {}
         tokens = [t for t in lexical_tokens(query.lexical_text) if t in self.bm25.vocab_dict]
@@ -188,7 +190,7 @@ class Retriever:
                 score += W_DEFINES  # "X là ...": the passage defines what the question asks about
             rescored.append((score, cid, cov))
         rescored.sort(reverse=True)
-        hits, covs, seen = [], [], set()
+        hits, covs, sims, seen = [], [], [], set()
         for score, cid, cov in rescored:
             i = self.index_of[cid]
             chunk = self.widen((self.chunks[i].doc_id, self.chunks[i].section.split(", khoản")[0]), i)
@@ -197,10 +199,11 @@ class Retriever:
             seen.add(chunk.id)
             hits.append(Hit(chunk, score, dense_rank.get(cid), lex_rank.get(cid)))
             covs.append(cov)
+            sims.append(cosine.get(cid, 0.0))
             if len(hits) == k:
                 break
         return Search(query, intents, tuple(hits), tuple(covs), tuple(scope), tuple(terms), subject, unknown,
-                      np.asarray(vec, np.float32))
+                      np.asarray(vec, np.float32), tuple(sims))
 
     def widen(self, key: tuple[str, str], idx: int) -> Chunk:
         """The whole section when it was split into passages and is short enough to quote

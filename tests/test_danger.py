@@ -9,7 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from kb.danger import fit_logistic, lexical_counts, lexical_signal, load_examples, rates
+from kb.danger import lexical_counts, lexical_signal, load_examples, rates
+from kb.logit import fit_logistic
 from kb.errors import InputError
 from kb.intent import RECIPIENT
 
