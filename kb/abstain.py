@@ -35,6 +35,9 @@ FEATURES = (
     "terms",                 # how many content words (capped at 10, scaled to 1)
     "value_missing",         # asks for an amount, date, share, duration, phone or age; none is written
     "value_found",           # ... and the first passages write one
+    # the scores mean different things for the two sides (glossary renderings for English):
+    # a slope of its own for each language
+    "vietnamese_coverage_best3", "vietnamese_score_top", "english_score_top", "english_cosine_best3",
 )
 
 
@@ -44,7 +47,7 @@ def features(search) -> np.ndarray:
     pad = lambda xs: list(xs[:5]) + [0.0] * (5 - len(xs[:5]))
     cov, sim, score = pad(search.coverage), pad(search.similarity), pad([h.score for h in hits])
     texts = [h.chunk.text for h in hits[:3]]
-    en = search.query.lang == "en"
+    en = float(search.query.lang == "en")
     untranslated = len(search.query.untranslated) if en else 0
     asked = asked_values(search.query.text)
     found = bool(asked) and values_found(asked, texts)
@@ -54,10 +57,11 @@ def features(search) -> np.ndarray:
         float(any("_" in u for u in search.unknown)),
         float("statistic" in search.intents and not any(COUNT.search(t) for t in texts)),
         float("phone" in search.intents and "number" in search.intents and not any(PHONE.search(t) for t in texts)),
-        float(en), float(en) * max(cov[:3]),
+        en, en * max(cov[:3]),
         untranslated / max(1, len(search.query.groups) + untranslated),
         min(len(search.terms), 10) / 10,
         float(bool(asked) and not found), float(found),
+        (1 - en) * max(cov[:3]), (1 - en) * score[0], en * score[0], en * max(sim[:3]),
     ], np.float64)
 
 

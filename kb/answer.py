@@ -131,9 +131,16 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         if "agency" in search.intents and len(assigned) > 1:
             placed = sorted(((_position(h, hits), h) for h in assigned if _position(h, hits) is not None),
                             key=lambda x: x[0])
-            refs = [f"{h.chunk.agency} ({docs[h.chunk.doc_id].label}) [{n + 1}]" for n, h in placed]
-            lines.append(("Agencies the documents assign this to: " if en else
-                          "Các cơ quan được giao việc này: ") + "; ".join(refs) + ".")
+            by_passage: dict[int, list[str]] = {}  # one reference per passage, its agencies together
+            for n, h in placed:
+                names = by_passage.setdefault(n, [])
+                if h.chunk.agency and h.chunk.agency not in names:
+                    names.append(h.chunk.agency)
+            refs = [f"{'; '.join(names)} ({docs[hits[n].chunk.doc_id].label}) [{n + 1}]"
+                    for n, names in by_passage.items() if names]
+            if refs:
+                lines.append(("Agencies the documents assign this to: " if en else
+                              "Các cơ quan được giao việc này: ") + "; ".join(refs) + ".")
         heading = "Sources:" if en else "Nguồn:"
         shown = hits[:3 + len(extra)]
     lines.append("")

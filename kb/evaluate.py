@@ -215,7 +215,7 @@ def format_danger(data: dict) -> str:
     return "\n".join(lines)
 
 
-def fit_abstention(kb, paths: list[Path], grid=(0.002, 0.005, 0.02, 0.05, 0.2), threshold: float = 0.5,
+def fit_abstention(kb, paths: list[Path], grid=(0.005, 0.02, 0.05, 0.1, 0.2), threshold: float = 0.5,
                    seed: int = 0) -> tuple[object, dict]:
     """Fit the abstention model (kb/abstain.py) on labelled QA files. The ridge strength is
     chosen by leave-one-file-out balanced accuracy (each file was written apart, so a left-out

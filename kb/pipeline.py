@@ -266,7 +266,9 @@ class KnowledgeBase:
                 continue
             if (row.doc_id, row.agency) not in seen:
                 seen.add((row.doc_id, row.agency))
-                found.append(Hit(retriever.chunks[retriever.index_of[row.chunk_id]], 0.0))
+                # the row's actor (a law article's subject, not only a plan's agency heading)
+                chunk = retriever.chunks[retriever.index_of[row.chunk_id]]
+                found.append(Hit(replace(chunk, agency=row.agency), 0.0))
         return tuple(found[:5]) if len({fold(h.chunk.agency) for h in found}) > 1 else ()
 
     def handout(self, topic: str, audience: str = "teacher", locality: str = ""):

@@ -116,3 +116,15 @@ def test_bm25_index_scores_like_bm25s(kb):
         tokens = [t for t in lexical_tokens(q) if t in vocab]
         a, b = ours.get_scores(tokens), theirs.get_scores(tokens)
         assert np.allclose(a, b, rtol=1e-4, atol=1e-5) and a.max() > 0
+
+
+def test_the_agencies_line_names_each_agency_and_cites_each_passage_once(kb):
+    import re
+
+    answer = kb.ask("Khi phát hiện trẻ em bị xâm hại thì phải thông báo cho ai?")
+    line = next(l for l in answer.text.splitlines() if l.startswith("Các cơ quan được giao việc này:"))
+    refs = re.findall(r"\[(\d+)\]", line)
+    assert len(refs) >= 2 and len(refs) == len(set(refs)), line
+    names = [part.split(" (")[0].strip() for part in line.split(":", 1)[1].split("]") if "[" in part]
+    assert all(names), line  # no reference without the agency it names
+    assert "giáo viên" in line  # Luật Trẻ em Điều 100 obliges teachers too
