@@ -69,6 +69,46 @@ def best_sentence(hit: Hit, search: Search, limit: int = 600) -> str:
     return best
 
 
+ITEM = re.compile(r"^\s*(?:(\d{1,2})[.)]|([a-zđ])\)|([-+•–]))\s+\S")
+
+
+def enumeration(text: str) -> list[str]:
+    """The top-level items a passage enumerates ("1. …", "a) …", "- …"): the marker kind of
+    the first item decides which lines count; numbered items must run 1, 2, 3 … to be counted
+    (a passage cut out of a longer list is not the whole list)."""
+    lines = [l.strip() for l in text.split("\n") if l.strip()]
+    kinds = [(i, ITEM.match(l)) for i, l in enumerate(lines)]
+    first = next((m for _, m in kinds if m), None)
+    if first is None:
+        return []
+    kind = 1 if first.group(1) else 2 if first.group(2) else 3
+    items = [(m, lines[i]) for i, m in kinds if m and m.group(kind)]
+    if kind == 1 and [int(m.group(1)) for m, _ in items] != list(range(1, len(items) + 1)):
+        return []
+    if kind == 2 and [m.group(2) for m, _ in items] != list("abcdđeghiklmnopqrstuvxy"[:len(items)]):
+        return []
+    return [line for _, line in items]
+
+
+def count_answer(hit: Hit, search: Search, en: bool, limit: int = 600) -> tuple[str, str] | tuple[()]:
+    """For "how many … are there" questions: the number of items the passage enumerates and
+    the items, shortened: (lead, quote); () when the passage does not enumerate (then the
+    sentence answers)."""
+    if "count" not in search.intents or "statistic" in search.intents or ", khoản" in hit.chunk.section:
+        return ()
+    items = enumeration(hit.chunk.text)
+    if len(items) < 2:
+        return ()
+    shown = ""
+    for item in items:
+        short = item if len(item) <= 90 else item[:87].rsplit(" ", 1)[0] + " …"
+        if len(shown) + len(short) > limit:
+            shown += " …"
+            break
+        shown += (" " if shown else "") + short
+    return (f"{len(items)} items. " if en else f"Có {len(items)} mục. "), shown
+
+
 def should_abstain(search: Search) -> bool:
     """The documents do not answer: no passage found, or the abstention model (fitted on
     labelled questions, kb/abstain.py) judges from what the search found that they do not."""
@@ -120,10 +160,13 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
     else:
         top = hits[0]
         meta = docs[top.chunk.doc_id]
-        sentence = best_sentence(top, search)
+        counted = count_answer(top, search, en)
+        sentence = counted[1] if counted else best_sentence(top, search)
         lead = ""
         if "agency" in search.intents and top.chunk.agency:
             lead = (f"Responsible: {top.chunk.agency}. " if en else f"Đơn vị chịu trách nhiệm: {top.chunk.agency}. ")
+        if counted:
+            lead = counted[0] + lead
         where = f"{meta.label}, {top.chunk.where}" + (f" ({meta.validity})" if meta.validity else "")
         direct = (f"{lead}According to {where}: “{sentence}” [1]" if en
                   else f"{lead}Theo {where}: “{sentence}” [1]")

@@ -24,6 +24,11 @@ INTENTS = {
                             r"|\b(report|notify|tell|call|contact|inform|send)\b.{0,40}\bto\b|\bwhom\b"
                             r"|who (do|should|must|can) (i|we|teachers?|schools?) (report|tell|call|contact|inform))"),
     "signer": re.compile(r"(\bky\b|nguoi ky|who signed|signed|signer|noi nhan|recipients)"),
+    # How many items of a kind ("mấy cấp độ", "how many steps"): not an amount of time, money,
+    # age or a share, which are values the documents write as numbers
+    "count": re.compile(r"\b(bao nhieu|may|how many|number of)\s+(?!(ngay|gio|thang|nam|tuan|phut|tuoi|tien|dong|"
+                        r"phan tram|lan|ty|trieu|days?|hours?|months?|years?|weeks?|minutes?|times?|percent|"
+                        r"old)\b)[a-z]"),
     # Counts of events (cases, victims): the documents are plans and laws, not statistics.
     "statistic": re.compile(r"((bao nhieu|so luong|how many|number of)\s+(vu|truong hop|ca\b|nan nhan|cases|"
                             r"incidents|victims|tre em (da )?bi|em bi|children (were|have been|are)))"),
@@ -67,6 +72,7 @@ ASKED_VALUE = {
     "phone": re.compile(r"(so dien thoai|(duong day nong|tong dai)\b.*\bso (may|nao)\b|phone number|what number|"
                         r"(hotline|helpline) number|number of the (hotline|helpline)|\bwhat is the (hotline|helpline)\b)"),
     "age": re.compile(r"(bao nhieu tuoi|\bmay tuoi|how old|what age|duoi bao nhieu)"),
+    "count": INTENTS["count"],  # how many items of a kind: answered by a passage that lists them
 }
 WRITTEN_VALUE = {
     "money": re.compile(r"(\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|ngàn|vnd)|mức chuẩn)", re.IGNORECASE),
@@ -76,6 +82,7 @@ WRITTEN_VALUE = {
     "duration": re.compile(r"(\d+|một|hai|ba|bảy|mười)\s*(ngày|giờ|tháng|năm|tuần|phút)", re.IGNORECASE),
     "phone": PHONE,
     "age": re.compile(r"\d+\s*(tháng\s*)?tuổi", re.IGNORECASE),
+    "count": re.compile(r"(^|\n)\s*(1[.)]|a\))\s[^\n]*\n(.*\n)*?\s*(2[.)]|b\))\s"),  # an enumeration
 }
 
 

@@ -24,6 +24,7 @@ W_HEADING = 0.2  # share of the question's words in the passage's own heading
 # joined (a definition among many more passages using the term), on eval/qa.jsonl, all questions
 W_DEFINES = 1.0
 W_LEXICAL_EN = 0.35  # BM25 over glossary terms is noisy for English questions
+W_DENSE_RENDERED = 0.0  # dense search by an English question's Vietnamese renderings
 # Words that name one specific thing by its number: "phường 3", "năm 2024", "Điều 25".
 QUESTION_WORDS = set(folded_words(QUESTION_PHRASES))
 NUMBERED_THINGS = {"phuong", "xa", "quan", "nam", "dieu", "khoan", "chuong", "thon", "ap", "to", "lop", "khu"}
@@ -161,6 +162,14 @@ class Retriever:
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
         cosine = dict(dense)
 
+        # an English question also searches densely by its Vietnamese renderings (the glossary's
+        # terms): the small multilingual model matches Vietnamese to Vietnamese more surely
+        rendered_rank: dict[str, int] = {}
+        if query.lang == "en" and query.groups and W_DENSE_RENDERED:
+            rendered = np.asarray(self.embedder.get_query_embedding(" ".join(dict.fromkeys(query.groups))), np.float32)
+            rendered_rank = {cid: r for r, (cid, _) in enumerate(
+                self.store.query(rendered.tolist(), CANDIDATES, doc_ids=scope or None))}
+
         lex_rank: dict[str, int] = {}
         tokens = [t for t in lexical_tokens(query.lexical_text) if t in self.bm25.vocab_dict]
         if tokens:
@@ -174,6 +183,8 @@ class Retriever:
             fused[cid] = fused.get(cid, 0) + w_dense / (RRF_K + r)
         for cid, r in lex_rank.items():
             fused[cid] = fused.get(cid, 0) + w_lex / (RRF_K + r)
+        for cid, r in rendered_rank.items():
+            fused[cid] = fused.get(cid, 0) + W_DENSE_RENDERED / (RRF_K + r)
         if not fused:
             return Search(query, intents, (), (), tuple(scope), tuple(terms), subject, unknown, vec)
         top_fused = max(fused.values())

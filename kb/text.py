@@ -116,6 +116,7 @@ can lam gi|nen lam gi|lam gi|duoc quy dinh the nao|duoc quy dinh nhu the nao|quy
 quy dinh nhu the nao|nhu the nao|the nao la|the nao|la gi|gom nhung gi|gom nhung|nhung gi|bao gom|
 bao nhieu|bao lau|khi nao|o dau|lay tu dau|tu dau|hay cho biet|cho biet|cho toi hoi|xin hoi|
 co phai|duoc khong|khong|viec gi|dieu gi|co quan nao|don vi nao|nganh nao|ai la|la ai|ai|
+liet ke|hay ke|ke ra|ke ten|tat ca|
 theo quy dinh|theo|duoc|nhung|cac|co""".replace("\n", "").split("|"), key=lambda f: -len(f))
 
 

@@ -128,3 +128,20 @@ def test_the_agencies_line_names_each_agency_and_cites_each_passage_once(kb):
     names = [part.split(" (")[0].strip() for part in line.split(":", 1)[1].split("]") if "[" in part]
     assert all(names), line  # no reference without the agency it names
     assert "giáo viên" in line  # Luật Trẻ em Điều 100 obliges teachers too
+
+
+def test_how_many_questions_get_the_number_and_the_items(kb):
+    answer = kb.ask("Nghị định 56 chia trẻ em khuyết tật thành bao nhiêu mức độ?")
+    assert not answer.abstained and answer.direct.startswith("Có 3 mục"), answer.direct[:200]
+    assert "khuyết tật nặng" in answer.direct
+    banned = kb.ask("luat tre em cam tat ca may hanh vi")
+    assert banned.direct.startswith("Có 15 mục") and "Tước đoạt quyền sống" in banned.direct
+
+
+def test_a_list_cut_out_of_a_longer_one_is_not_counted():
+    from kb.answer import enumeration
+
+    assert len(enumeration("Điều 6. Các hành vi\n1. Một.\n2. Hai.\n3. Ba.")) == 3
+    assert enumeration("4. Bốn.\n5. Năm.") == []  # the passage starts mid-list
+    assert len(enumeration("Gồm:\na) Một;\nb) Hai;\nc) Ba.")) == 3
+    assert enumeration("Không có danh sách nào ở đây.") == []
