@@ -38,6 +38,7 @@ FEATURES = (
     # the scores mean different things for the two sides (glossary renderings for English):
     # a slope of its own for each language
     "vietnamese_coverage_best3", "vietnamese_score_top", "english_score_top", "english_cosine_best3",
+    "across_documents",      # asks across documents: each passage covers only its own part
 )
 
 
@@ -62,6 +63,7 @@ def features(search) -> np.ndarray:
         min(len(search.terms), 10) / 10,
         float(bool(asked) and not found), float(found),
         (1 - en) * max(cov[:3]), (1 - en) * score[0], en * score[0], en * max(sim[:3]),
+        float("across" in search.intents),
     ], np.float64)
 
 

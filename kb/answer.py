@@ -170,6 +170,15 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         where = f"{meta.label}, {top.chunk.where}" + (f" ({meta.validity})" if meta.validity else "")
         direct = (f"{lead}According to {where}: “{sentence}” [1]" if en
                   else f"{lead}Theo {where}: “{sentence}” [1]")
+        docs_first = list(dict.fromkeys(h.chunk.doc_id for h in hits[:6]))
+        if "across" in search.intents and len(docs_first) > 1 and not counted:
+            # a question across documents: one cited line per document, best passage each
+            shown_docs, rows = set(), []
+            for n, h in enumerate(hits[:6]):
+                if h.chunk.doc_id not in shown_docs:
+                    shown_docs.add(h.chunk.doc_id)
+                    rows.append(f"- {docs[h.chunk.doc_id].label}, {h.chunk.where}: “{best_sentence(h, search, 300)}” [{n + 1}]")
+            direct = ("In the documents:" if en else "Theo các văn bản:") + "\n" + "\n".join(rows)
         lines.append(direct)
         if "agency" in search.intents and len(assigned) > 1:
             placed = sorted(((_position(h, hits), h) for h in assigned if _position(h, hits) is not None),

@@ -29,6 +29,11 @@ INTENTS = {
     "count": re.compile(r"\b(bao nhieu|may|how many|number of)\s+(?!(ngay|gio|thang|nam|tuan|phut|tuoi|tien|dong|"
                         r"phan tram|lan|ty|trieu|days?|hours?|months?|years?|weeks?|minutes?|times?|percent|"
                         r"old)\b)[a-z]"),
+    # A question across documents ("những địa phương nào", "các kế hoạch", "which plans",
+    # "list the hotlines"): one passage of one document cannot answer it
+    "across": re.compile(r"(\b(nhung|cac) (dia phuong|ke hoach|van ban|tinh|thanh pho|huyen|tai lieu|nghi dinh|"
+                         r"thong tu)\b|\bliet ke\b|\b(which|what|all( the)?|list( all)?( the)?) (documents|plans|"
+                         r"localities|provinces|cities|districts|texts|decrees|circulars|hotlines)\b|\bacross\b)"),
     # Counts of events (cases, victims): the documents are plans and laws, not statistics.
     "statistic": re.compile(r"((bao nhieu|so luong|how many|number of)\s+(vu|truong hop|ca\b|nan nhan|cases|"
                             r"incidents|victims|tre em (da )?bi|em bi|children (were|have been|are)))"),

@@ -54,6 +54,17 @@ class Search:
     similarity: tuple[float, ...] = ()  # each hit's cosine to the question (0: not a dense candidate)
 
 
+def across_documents(doc_ids: list[str], first: int = 6) -> list[int]:
+    """Positions of a ranked list reordered so that the best passage of each of the first
+    `first` documents leads, in rank order, followed by the others in rank order."""
+    lead, seen = [], set()
+    for i, d in enumerate(doc_ids):
+        if d not in seen and len(seen) < first:
+            seen.add(d)
+            lead.append(i)
+    return lead + [i for i in range(len(doc_ids)) if i not in set(lead)]
+
+
 class Retriever:
     """Holds the passages, the BM25 index and the lexicon; dense search goes to the store.
 
@@ -211,8 +222,11 @@ class Retriever:
             hits.append(Hit(chunk, score, dense_rank.get(cid), lex_rank.get(cid)))
             covs.append(cov)
             sims.append(cosine.get(cid, 0.0))
-            if len(hits) == k:
+            if len(hits) == (3 * k if "across" in intents else k):
                 break
+        if "across" in intents:  # one passage per document first, then the rest, best first
+            order = across_documents([h.chunk.doc_id for h in hits])[:k]
+            hits, covs, sims = ([xs[i] for i in order] for xs in (hits, covs, sims))
         return Search(query, intents, tuple(hits), tuple(covs), tuple(scope), tuple(terms), subject, unknown,
                       np.asarray(vec, np.float32), tuple(sims))
 

@@ -145,3 +145,18 @@ def test_a_list_cut_out_of_a_longer_one_is_not_counted():
     assert enumeration("4. Bốn.\n5. Năm.") == []  # the passage starts mid-list
     assert len(enumeration("Gồm:\na) Một;\nb) Hai;\nc) Ba.")) == 3
     assert enumeration("Không có danh sách nào ở đây.") == []
+
+
+@pytest.mark.parametrize("question", [
+    "Những kế hoạch địa phương nào có hoạt động phòng chống xâm hại trẻ em trên môi trường mạng?",
+    "Which plans ask schools to teach children self-protection skills?",
+])
+def test_a_question_across_documents_gets_one_cited_line_per_document(kb, question):
+    import re
+
+    answer = kb.ask(question)
+    rows = [l for l in answer.direct.splitlines() if l.startswith("- ")]
+    refs = [int(re.search(r"\[(\d+)\]$", l).group(1)) for l in rows]
+    cited = [answer.citations[n - 1].doc_id for n in refs]
+    assert len(rows) >= 3 and len(set(cited)) == len(cited), answer.direct[:400]
+    assert sum(d.startswith(("hai-phong", "tuan-giao", "tay-ninh", "ninh-thuan", "quang-ngai", "tp-")) for d in cited) >= 2
