@@ -35,8 +35,12 @@ def test_refitting_on_the_eval_files_reproduces_the_shipped_weights_and_held_out
     assert held["all"]["answerable_wrongly_abstained"] <= 0.25
     assert held["all"]["unanswerable_abstained"] >= 0.60
     assert held["en"]["answerable_wrongly_abstained"] <= 0.30  # the old rule refused 64% of English
-    x = np.vstack([model.mean, model.mean + model.scale])
-    assert np.allclose(model.probability(x), shipped.probability(x), atol=0.05)
+    # the shipped file's held-out rates (the README's) come back within a few questions
+    recorded = json.loads(abstain.WEIGHTS.read_text(encoding="utf-8"))["fitted"]["held_out_leave_one_file_out"]
+    for lang, rates in held.items():
+        for key in ("answerable_wrongly_abstained", "unanswerable_abstained"):
+            assert abs(rates[key] - recorded[lang][key]) <= 0.04, (lang, key)
+    assert abs(model.probability(model.mean)[0] - shipped.probability(model.mean)[0]) <= 0.05
 
 
 @pytest.mark.parametrize("question", [
