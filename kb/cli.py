@@ -72,6 +72,12 @@ def cmd_ask(args, config: Config) -> int:
 def cmd_eval(args, config: Config) -> int:
     from . import evaluate as ev
 
+    if args.cv and not args.danger:
+        data = ev.cross_validate_retrieval(_open(config), [Path(p) for p in (args.files or [args.qa])])
+        path = ev.write_report(data, Path(args.out))
+        print(ev.format_cv(data))
+        print(f"report: {path}")
+        return 0
     if args.fit_abstain:
         from . import abstain
 
@@ -239,7 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--danger", metavar="FILE", help="instead: recall / false alarms of the danger check on "
                    "labelled messages (eval/danger/*.jsonl)")
     s.add_argument("--cv", action="store_true", help="with --danger: out-of-fold scores (5 folds) on the "
-                   "file the check is fitted on")
+                   "file the check is fitted on; alone: leave-one-file-out check of the retrieval weights "
+                   "(kb/tuning.py) on the QA files given after it")
+    s.add_argument("files", nargs="*", help="with --cv: the QA files (each by another author)")
     s.add_argument("--fit-abstain", nargs="+", metavar="FILE", help="instead: refit when to abstain on labelled "
                    "QA files (kb/tuned/abstain.json) and print its held-out rates")
     s = sub.add_parser("bench", help="measure ingest speed, latency and memory; save JSON + PNG")

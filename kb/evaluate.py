@@ -265,3 +265,50 @@ def format_abstention(how: dict) -> str:
             lines.append(f"{part:<28}{lang:<11}{cell(r['answerable_wrongly_abstained']):>20}"
                          f"{cell(r['unanswerable_abstained']):>22}")
     return "\n".join(lines)
+
+
+def cross_validate_retrieval(kb, paths: list[Path], grid: dict | None = None, base=None) -> dict:
+    """Leave-one-file-out check of the retrieval weights (kb/tuning.py): every setting of the
+    grid (one field at a time around `base`) is scored on every file; for each file, the setting
+    best on the *other* files is chosen and its hit@1 on the left-out file is the held-out
+    number, beside the shipped setting's. Answerable questions only; hit@1 and MRR@10."""
+    from dataclasses import replace
+
+    from .tuning import GRID, RETRIEVAL
+
+    base = base or RETRIEVAL
+    grid = GRID if grid is None else grid
+    settings = [("shipped", base)] + [(f"{field}={value}", replace(base, **{field: value}))
+                                      for field, values in grid.items() for value in values
+                                      if getattr(base, field) != value]
+    files = {p.name: [r for r in load_qa(p) if r["answerable"]] for p in paths}
+    retriever = kb.view.retriever
+    scores: dict[str, dict[str, tuple[float, float]]] = {}
+    for name, tuning in settings:
+        scores[name] = {}
+        for fname, rows in files.items():
+            ranks = [first_relevant([h.chunk.text for h in retriever.search(r["question"], k=10, tuning=tuning).hits],
+                                    r["evidence"]) for r in rows]
+            scores[name][fname] = (float(np.mean([r == 0 for r in ranks])),
+                                   float(np.mean([1 / (r + 1) if r is not None else 0.0 for r in ranks])))
+    held = {}
+    for fname in files:
+        others = [f for f in files if f != fname]
+        pick = max(settings, key=lambda s: (round(np.mean([scores[s[0]][f][0] for f in others]), 4),
+                                            s[0] == "shipped", np.mean([scores[s[0]][f][1] for f in others])))[0]
+        held[fname] = {"chosen": pick, "held_out_hit@1": scores[pick][fname][0],
+                       "shipped_hit@1": scores["shipped"][fname][0], "questions": len(files[fname])}
+    return {"settings": {n: {f: {"hit@1": v[0], "mrr": v[1]} for f, v in per.items()} for n, per in scores.items()},
+            "leave_one_file_out": held}
+
+
+def format_cv(data: dict) -> str:
+    files = list(data["leave_one_file_out"])
+    lines = [f"{'setting':<22}" + "".join(f"{f[:18]:>20}" for f in files) + "   (hit@1 / MRR, answerable)"]
+    for name, per in data["settings"].items():
+        lines.append(f"{name:<22}" + "".join(f"{per[f]['hit@1']:>12.3f} / {per[f]['mrr']:.3f}" for f in files))
+    lines.append("")
+    lines.append("left out            chosen on the others      held-out hit@1   shipped hit@1")
+    for f, h in data["leave_one_file_out"].items():
+        lines.append(f"{f[:18]:<20}{h['chosen']:<26}{h['held_out_hit@1']:>14.3f}{h['shipped_hit@1']:>16.3f}")
+    return "\n".join(lines)

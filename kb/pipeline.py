@@ -260,7 +260,7 @@ class KnowledgeBase:
                 score[int(n)] = score.get(int(n), 0.0) + w
         total = sum(weights)
         found, seen = [], set()
-        for n in sorted(n for n, w in score.items() if w / total >= 0.7):
+        for n in sorted(n for n, w in score.items() if w / total >= retriever.tuning.assigned_share):
             row = rows[n]
             if not row.agency or (search.scope and row.doc_id not in search.scope):
                 continue

@@ -15,25 +15,11 @@ from .lexical import bm25_from_arrays, bm25_index, lexical_parts  # noqa: F401 (
 from .lexicon import QUESTION_PHRASES, Query, analyze
 from .records import Chunk, DocMeta, Hit
 from .text import content_terms, fold, folded_words, lexical_tokens, strip_frames
+from .tuning import RETRIEVAL, RetrievalTuning
 
-# Fusion and re-ranking weights (set on the bundled eval set; see README "How retrieval works").
-RRF_K = 10
-W_COVERAGE = 0.5  # share of the question's words in the passage
-W_HEADING = 0.2  # share of the question's words in the passage's own heading
-# the passage defines what a "là gì" question asks about; 0.6 -> 1.0 when the 12 dev documents
-# joined (a definition among many more passages using the term), on eval/qa.jsonl, all questions
-W_DEFINES = 1.0
-# English questions: BM25 over the glossary's renderings, and a second dense search by those
-# renderings. Fitted on the English questions of the three eval files (grid 0.2-1.3 x 0-1.0,
-# chosen leaving one file out: held-out hit@1 0.78 / 0.60 / 0.59 on qa / qa-v2 / qa-newdocs, from
-# 0.78 / 0.52 / 0.52 at 0.35 / 0); 0.35 was right for the 260-term glossary, 1.0 for 1079 terms.
-W_LEXICAL_EN = 1.0
-W_DENSE_RENDERED = 0.3
 # Words that name one specific thing by its number: "phường 3", "năm 2024", "Điều 25".
 QUESTION_WORDS = set(folded_words(QUESTION_PHRASES))
 NUMBERED_THINGS = {"phuong", "xa", "quan", "nam", "dieu", "khoan", "chuong", "thon", "ap", "to", "lop", "khu"}
-CANDIDATES = 100
-MAX_SECTION_CHARS = 2500
 
 
 def page_span(pages: list[str]) -> str:
@@ -76,9 +62,10 @@ class Retriever:
     and memory-maps them at the next open)."""
 
     def __init__(self, chunks: list[Chunk], docs: dict[str, DocMeta], store, embedder,
-                 parts: tuple[dict, dict[str, np.ndarray]] | None = None):
+                 parts: tuple[dict, dict[str, np.ndarray]] | None = None, tuning: RetrievalTuning = RETRIEVAL):
         self.chunks = chunks
         self.docs = docs
+        self.tuning = tuning
         self.store = store
         self.embedder = embedder
         self.index_of = {c.id: i for i, c in enumerate(chunks)}
@@ -161,7 +148,11 @@ class Retriever:
         have = set(self._heading[self._heading_offsets[idx]:self._heading_offsets[idx + 1]].tolist())
         return sum(w for t, w in zip(terms, weights) if self._heading_vocab.get(t, -1) in have) / sum(weights)
 
-    def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None) -> Search:
+    def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None,
+               tuning: RetrievalTuning | None = None) -> Search:
+        """The best k passages for a question (within `doc_ids` if given), with what the
+        question asks for; `tuning` overrides the retriever's weights (kb eval --cv)."""
+        t = tuning or self.tuning
         query = analyze(question, self.lexicon)
         intents = detect_intents(query)
         named, rest = self.named_docs(query)
@@ -173,33 +164,33 @@ class Retriever:
         mask = np.isin(self.doc_arr, scope) if scope else np.ones(len(self.chunks), bool)
 
         vec = np.asarray(self.embedder.get_query_embedding(query.dense_text), np.float32)
-        dense = self.store.query(vec.tolist(), CANDIDATES, doc_ids=scope or None)
+        dense = self.store.query(vec.tolist(), t.candidates, doc_ids=scope or None)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
         cosine = dict(dense)
 
         # an English question also searches densely by its Vietnamese renderings (the glossary's
         # terms): the small multilingual model matches Vietnamese to Vietnamese more surely
         rendered_rank: dict[str, int] = {}
-        if query.lang == "en" and query.groups and W_DENSE_RENDERED:
+        if query.lang == "en" and query.groups and t.dense_rendered:
             rendered = np.asarray(self.embedder.get_query_embedding(" ".join(dict.fromkeys(query.groups))), np.float32)
             rendered_rank = {cid: r for r, (cid, _) in enumerate(
-                self.store.query(rendered.tolist(), CANDIDATES, doc_ids=scope or None))}
+                self.store.query(rendered.tolist(), t.candidates, doc_ids=scope or None))}
 
         lex_rank: dict[str, int] = {}
         tokens = [t for t in lexical_tokens(query.lexical_text) if t in self.bm25.vocab_dict]
         if tokens:
             scores = self.bm25.get_scores(tokens) * mask
-            top = np.argsort(-scores)[:CANDIDATES]
+            top = np.argsort(-scores)[:t.candidates]
             lex_rank = {self.chunks[i].id: r for r, i in enumerate(top) if scores[i] > 0}
 
-        w_dense, w_lex = (1.0, W_LEXICAL_EN) if query.lang == "en" else (1.0, 1.0)
+        w_dense, w_lex = (1.0, t.lexical_en) if query.lang == "en" else (1.0, 1.0)
         fused: dict[str, float] = {}
         for cid, r in dense_rank.items():
-            fused[cid] = fused.get(cid, 0) + w_dense / (RRF_K + r)
+            fused[cid] = fused.get(cid, 0) + w_dense / (t.rrf_k + r)
         for cid, r in lex_rank.items():
-            fused[cid] = fused.get(cid, 0) + w_lex / (RRF_K + r)
+            fused[cid] = fused.get(cid, 0) + w_lex / (t.rrf_k + r)
         for cid, r in rendered_rank.items():
-            fused[cid] = fused.get(cid, 0) + W_DENSE_RENDERED / (RRF_K + r)
+            fused[cid] = fused.get(cid, 0) + t.dense_rendered / (t.rrf_k + r)
         if not fused:
             return Search(query, intents, (), (), tuple(scope), tuple(terms), subject, unknown, vec)
         top_fused = max(fused.values())
@@ -211,9 +202,9 @@ class Retriever:
             chunk = self.chunks[i]
             cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights)
             head = self.heading_match(terms, i, weights)
-            score = f / top_fused + W_COVERAGE * cov + W_HEADING * head + self._fit(chunk, intents)
+            score = f / top_fused + t.coverage * cov + t.heading * head + self._fit(chunk, intents, t)
             if subject and any(st.startswith(f"{subject} la ") for st in self.starts(i)):
-                score += W_DEFINES  # "X là ...": the passage defines what the question asks about
+                score += t.defines  # "X là ...": the passage defines what the question asks about
             rescored.append((score, cid, cov))
         rescored.sort(reverse=True)
         hits, covs, sims, seen = [], [], [], set()
@@ -238,7 +229,7 @@ class Retriever:
         """The whole section when it was split into passages and is short enough to quote
         whole ("small to big"): the answer is often in the sibling passage."""
         members = self.members[key]
-        if len(members) == 1 or sum(len(self.chunks[j].text) + 1 for j in members) > MAX_SECTION_CHARS:
+        if len(members) == 1 or sum(len(self.chunks[j].text) + 1 for j in members) > self.tuning.max_section_chars:
             return self.chunks[idx]
         first = self.chunks[members[0]]
         text = "\n".join(self.chunks[j].text for j in members)
@@ -269,21 +260,21 @@ class Retriever:
         return tuple(missing + pairs)
 
     @staticmethod
-    def _fit(chunk: Chunk, intents: frozenset[str]) -> float:
+    def _fit(chunk: Chunk, intents: frozenset[str], t: RetrievalTuning = RETRIEVAL) -> float:
         """Bonus for the kind of passage the question asks for; the letterhead rarely answers."""
         bonus = 0.0
         if "signer" in intents:
-            return 0.5 if chunk.section.startswith("Nơi nhận") else 0.0
+            return t.fit_signer if chunk.section.startswith("Nơi nhận") else 0.0
         if chunk.section.startswith("Nơi nhận"):
-            bonus -= 0.2
+            bonus += t.fit_letterhead
         if "agency" in intents and chunk.agency:
-            bonus += 0.15
+            bonus += t.fit_agency
         if "number" in intents and NUMBER.search(chunk.text):
-            bonus += 0.1
+            bonus += t.fit_number
         if "date" in intents and DATE.search(chunk.text):
-            bonus += 0.1
+            bonus += t.fit_date
         if "phone" in intents and PHONE.search(chunk.text):
-            bonus += 0.3
+            bonus += t.fit_phone
         if "recipient" in intents and RECIPIENT.search(chunk.text):
-            bonus += 0.3
+            bonus += t.fit_recipient
         return bonus
