@@ -236,3 +236,28 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)], final_docs,
                content=key)
     return report
+
+
+CATALOG_FIELDS = ("title", "type", "number", "date", "issuer", "locality", "period", "aliases", "in_force",
+                  "replaced_by", "replaced_from")
+
+
+def catalog_changes(config: Config, docs: dict) -> list[str]:
+    """Documents whose entry in the corpus catalog says something the index does not hold yet
+    (the catalog was edited after the last ingest). Only what an entry sets is compared."""
+    from .load import load_catalog, meta_from_entry
+
+    try:
+        catalog = load_catalog(config.corpus_dir)
+    except (InputError, OSError):
+        return []  # ingest reports a broken catalog; opening the index need not fail on it
+    changed = []
+    for name, entries in catalog.items():
+        for entry in entries:
+            want = meta_from_entry(entry, config.corpus_dir / name)
+            have = docs.get(want.id)
+            if have is not None and any(getattr(want, f) and getattr(want, f) != getattr(have, f)
+                                        for f in CATALOG_FIELDS):
+                changed.append(want.id)
+    return changed
+

@@ -138,6 +138,13 @@ class KnowledgeBase:
         embedder.get_query_embedding("khởi động")  # load the model now, not on the first question
         kb = cls(config, *_lexical_side(config, store, embedder))
         kb.danger = kb.fit_danger()
+        from .ingest import catalog_changes
+        from .lexical import log
+
+        if changed := catalog_changes(config, kb.documents):
+            log.warning("catalog.toml changed since the last ingest (%s): answers show the old titles, numbers "
+                        "and names until `python -m kb ingest` applies it (no re-embedding needed)",
+                        ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else ""))
         return kb
 
     @property

@@ -1,4 +1,6 @@
 """The index remembers its embedding model; a different model is refused with the fix."""
+import logging
+
 import pytest
 
 from kb.config import Config
@@ -50,7 +52,7 @@ def test_sentence_transformers_backend_with_a_local_model(tmp_path):
     assert "FUNDING" in hits[0].chunk.section
 
 
-def test_catalog_correction_updates_metadata_without_re_embedding(tmp_path, tiny_corpus):
+def test_catalog_correction_updates_metadata_without_re_embedding(tmp_path, tiny_corpus, caplog):
     (tiny_corpus / "catalog.toml").write_text(
         '[[document]]\nid = "thu"\nfile = "thu-nghiem-kh12-2024.txt"\ntitle = "Kế hoạch thử"\n'
         'type = "Kế hoạch"\nnumber = "12/KH-UBND"\nissuer = "UBND huyện A"\n', encoding="utf-8")
@@ -58,10 +60,15 @@ def test_catalog_correction_updates_metadata_without_re_embedding(tmp_path, tiny
     ingest(config)
     (tiny_corpus / "catalog.toml").write_text(
         (tiny_corpus / "catalog.toml").read_text(encoding="utf-8").replace("huyện A", "huyện B"), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="kb"):  # opened before the ingest: it says so
+        assert KnowledgeBase.open(config).documents["thu"].issuer == "UBND huyện A"
+    assert "catalog.toml changed since the last ingest (thu)" in caplog.text
+    caplog.clear()
     report = ingest(config)
     assert (report.added, report.removed, report.embedded) == (0, 0, 0) and report.updated == report.chunks
-    kb = KnowledgeBase.open(config)
-    assert kb.documents["thu"].issuer == "UBND huyện B"
+    with caplog.at_level(logging.WARNING, logger="kb"):
+        kb = KnowledgeBase.open(config)
+    assert kb.documents["thu"].issuer == "UBND huyện B" and "catalog.toml changed" not in caplog.text
 
 
 def test_index_of_an_older_format_is_rebuilt_by_ingest(tmp_path, tiny_corpus):
