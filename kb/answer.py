@@ -143,7 +143,10 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
     lang = lang or search.query.lang
     en = lang == "en"
     hits = list(search.hits[:max(top_k, 1)])
-    extra = [h for h in assigned if _position(h, hits[:3]) is None][:4]
+    extra: list[Hit] = []  # passages assigning the task, not among the first three (once each)
+    for h in assigned:
+        if _position(h, hits[:3]) is None and _position(h, extra) is None and len(extra) < 4:
+            extra.append(h)
     hits = hits[:3] + extra + [h for h in hits[3:] if _position(h, extra) is None]
     hits = hits[:max(top_k, 3 + len(extra))]
     citations = tuple(cite(h, docs) for h in hits)

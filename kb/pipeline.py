@@ -276,7 +276,9 @@ class KnowledgeBase:
                 # the row's actor (a law article's subject, not only a plan's agency heading)
                 chunk = retriever.chunks[retriever.index_of[row.chunk_id]]
                 found.append(Hit(replace(chunk, agency=row.agency), 0.0))
-        return tuple(found[:5]) if len({fold(h.chunk.agency) for h in found}) > 1 else ()
+        passages = list(dict.fromkeys(h.chunk.id for h in found))[:5]  # every actor of up to 5 passages
+        found = [h for h in found if h.chunk.id in passages]
+        return tuple(found) if len({fold(h.chunk.agency) for h in found}) > 1 else ()
 
     def handout(self, topic: str, audience: str = "teacher", locality: str = ""):
         """A cited training handout on a topic for an audience (see kb.handout); `locality`
