@@ -109,6 +109,36 @@ def count_answer(hit: Hit, search: Search, en: bool, limit: int = 600) -> tuple[
     return (f"{len(items)} items. " if en else f"Có {len(items)} mục. "), shown
 
 
+def list_quote(hit: Hit, search: Search, limit: int = 600) -> str:
+    """For a question asking for a list: the line of the best sentence when it leads into a list
+    ("… gồm:", "… về: tên, tuổi;") with the lines that follow it; else the passage's first
+    lead-in with its items ("1. …", "a) …", "- …"), each item shortened. "" when neither fits."""
+    if "list" not in search.intents:
+        return ""
+    lines = [l.strip() for l in hit.chunk.text.split("\n") if l.strip() and not is_editorial(l.strip())]
+    short = lambda l: l if len(l) <= 140 else l[:137].rsplit(" ", 1)[0] + " …"
+
+    def gather(start: int, rest: list[int]) -> str:
+        quote = lines[start] if start >= 0 else ""
+        for i in rest:
+            if len(quote) + len(short(lines[i])) > limit:
+                return quote + " …"
+            quote += (" " if quote else "") + short(lines[i])
+        return quote
+
+    best = best_sentence(hit, search, limit).split(" …")[0]
+    at = next((i for i, l in enumerate(lines) if best[:60] and best[:60] in l), None)
+    if at is not None and lines[at].endswith((":", ";")) and at + 1 < len(lines):
+        return gather(at, list(range(at + 1, len(lines))))
+    if at is not None and best.endswith((":", ";")) and len(lines[at]) > len(best):
+        line = lines[at]  # the items run on in the same line, separated by ";"
+        return line if len(line) <= limit else line[:line.rfind(";", 0, limit) + 1] + " …"
+    items = [i for i, l in enumerate(lines) if ITEM.match(l)]
+    if len(items) >= 2:
+        return gather(items[0] - 1, items)
+    return ""
+
+
 def should_abstain(search: Search) -> bool:
     """The documents do not answer: no passage found, or the abstention model (fitted on
     labelled questions, kb/abstain.py) judges from what the search found that they do not."""
@@ -164,7 +194,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         top = hits[0]
         meta = docs[top.chunk.doc_id]
         counted = count_answer(top, search, en)
-        sentence = counted[1] if counted else best_sentence(top, search)
+        sentence = counted[1] if counted else (list_quote(top, search) or best_sentence(top, search))
         lead = ""
         if "agency" in search.intents and top.chunk.agency:
             lead = (f"Responsible: {top.chunk.agency}. " if en else f"Đơn vị chịu trách nhiệm: {top.chunk.agency}. ")

@@ -34,6 +34,12 @@ INTENTS = {
     "across": re.compile(r"(\b(nhung|cac) (dia phuong|ke hoach|van ban|tinh|thanh pho|huyen|tai lieu|nghi dinh|"
                          r"thong tu)\b|\bliet ke\b|\b(which|what|all( the)?|list( all)?( the)?) (documents|plans|"
                          r"localities|provinces|cities|districts|texts|decrees|circulars|hotlines)\b|\bacross\b)"),
+    # A list asked for ("gồm những gì", "có những biện pháp nào", "what are the steps"): the
+    # answer is a lead-in with its items, not one sentence
+    "list": re.compile(r"(\bnhung( \w+){1,7} (gi|nao)\b|\bnhung gi\b|\bgom (nhung )?(gi|nao)\b|\bbao gom\b|"
+                       r"\bcac \w+( \w+)? nao\b|\bliet ke\b|\bwhat are the\b|\blist\b|"
+                       r"\b(what|which) (steps|measures|tasks|duties|activities|contents|information|papers|"
+                       r"documents|conditions|forms|kinds|types|groups|rights|responsibilities)\b)"),
     # Counts of events (cases, victims): the documents are plans and laws, not statistics.
     "statistic": re.compile(r"((bao nhieu|so luong|how many|number of)\s+(vu|truong hop|ca\b|nan nhan|cases|"
                             r"incidents|victims|tre em (da )?bi|em bi|children (were|have been|are)))"),

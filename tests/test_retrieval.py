@@ -160,3 +160,11 @@ def test_a_question_across_documents_gets_one_cited_line_per_document(kb, questi
     cited = [answer.citations[n - 1].doc_id for n in refs]
     assert len(rows) >= 3 and len(set(cited)) == len(cited), answer.direct[:400]
     assert sum(d.startswith(("hai-phong", "tuan-giao", "tay-ninh", "ninh-thuan", "quang-ngai", "tp-")) for d in cited) >= 2
+
+
+def test_a_question_asking_for_a_list_gets_the_items_not_one_sentence(kb):
+    answer = kb.ask("Thông tin bí mật đời sống riêng tư của trẻ em gồm những thông tin gì?")
+    assert not answer.abstained and "Điều 33" in answer.citations[0].section
+    assert "tên, tuổi" in answer.direct and "hình ảnh cá nhân" in answer.direct and "số điện thoại" in answer.direct
+    steps = kb.ask("cap do phong ngua gom nhung bien phap nao")
+    assert "a) Tuyên truyền" in steps.direct and "b) " in steps.direct, steps.direct[:300]
