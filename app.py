@@ -8,6 +8,7 @@ text is stored only when a user sends feedback (data/feedback.jsonl).
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import shutil
 import tempfile
@@ -18,6 +19,10 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# Gradio copies every file it serves (exports, handouts) into one cache folder, by default
+# /tmp/gradio: the first user to run any Gradio app on a machine owns it, and everyone else's
+# exports then fail. A folder per user instead.
+os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(tempfile.gettempdir()) / f"kb-gradio-{getpass.getuser()}"))
 
 import gradio as gr  # noqa: E402
 

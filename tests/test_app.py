@@ -198,3 +198,17 @@ def test_handout_tab_builds_a_docx(server, browser):
     preview = page.inner_text("#kb-handout-preview")
     assert "Tài liệu tập huấn" in preview and "111" in preview and "Đáp án" in preview
     page.close()
+
+
+def test_files_the_app_serves_go_to_a_folder_of_the_user_running_it():
+    """Gradio's default cache (/tmp/gradio) belongs to whoever ran a Gradio app first on the
+    machine; another user's CSV and DOCX exports then failed. The app uses a folder per user."""
+    import getpass
+    import tempfile
+
+    env = {k: v for k, v in os.environ.items() if k != "GRADIO_TEMP_DIR"}
+    out = subprocess.run([sys.executable, "-c", "import app, os; print(os.environ['GRADIO_TEMP_DIR'])"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    folder = Path(out.stdout.strip())
+    assert out.returncode == 0 and folder != Path(tempfile.gettempdir()) / "gradio"
+    assert getpass.getuser() in folder.name
