@@ -1,5 +1,6 @@
 """Ingest can be interrupted at any point (Ctrl-C, kill, a crash) without leaving a half-written
 index in use, and running it again finishes the job without redoing the work already done."""
+import json
 import os
 import re
 import shutil
@@ -82,10 +83,14 @@ def test_kill_during_an_update_keeps_the_old_index(law_corpus, tmp_path):
     wait_for_progress(proc, 16)
     proc.kill()
     proc.wait(timeout=60)
-    probe = subprocess.run([sys.executable, "-m", "kb", "ask", "Trẻ em là người dưới bao nhiêu tuổi?"],
+    assert {c.id for c in ChromaStore(config).load()[0]} == before  # nothing half-written
+    probe = subprocess.run([sys.executable, "-m", "kb", "ask", "--json", "Trẻ em là người dưới bao nhiêu tuổi?"],
                            cwd=ROOT, capture_output=True, text=True, timeout=300,
                            env={**os.environ, "KB_DATA_DIR": str(data), "KB_CORPUS_DIR": str(law_corpus)})
-    assert probe.returncode == 0 and "16 tuổi" in probe.stdout  # the old index still answers
+    assert probe.returncode == 0, probe.stderr[-500:]
+    answer = json.loads(probe.stdout)  # the old index still answers, from the old documents only
+    assert not answer["abstained"] and {c["doc_id"] for c in answer["citations"]} == {"luat-tre-em-2016"}
+    assert any("Trẻ em là người dưới 16 tuổi" in c["text"] for c in answer["citations"])
     report = ingest(config)
     assert report.ok and report.added > 0 and report.removed == 0
     assert before < {c.id for c in ChromaStore(config).load()[0]}
