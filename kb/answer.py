@@ -90,6 +90,18 @@ def enumeration(text: str) -> list[str]:
     return [line for _, line in items]
 
 
+def join_items(lead: str, items: list[str], width: int, limit: int) -> str:
+    """A lead-in followed by its items, each cut to `width` characters at a word, the whole
+    stopping with " …" before it would pass `limit`."""
+    quote = lead
+    for item in items:
+        short = item if len(item) <= width else item[:width - 3].rsplit(" ", 1)[0] + " …"
+        if len(quote) + len(short) > limit:
+            return quote + " …"
+        quote += (" " if quote else "") + short
+    return quote
+
+
 def count_answer(hit: Hit, search: Search, en: bool, limit: int = 600) -> tuple[str, str] | tuple[()]:
     """For "how many … are there" questions: the number of items the passage enumerates and
     the items, shortened: (lead, quote); () when the passage does not enumerate (then the
@@ -99,14 +111,7 @@ def count_answer(hit: Hit, search: Search, en: bool, limit: int = 600) -> tuple[
     items = enumeration(hit.chunk.text)
     if len(items) < 2:
         return ()
-    shown = ""
-    for item in items:
-        short = item if len(item) <= 90 else item[:87].rsplit(" ", 1)[0] + " …"
-        if len(shown) + len(short) > limit:
-            shown += " …"
-            break
-        shown += (" " if shown else "") + short
-    return (f"{len(items)} items. " if en else f"Có {len(items)} mục. "), shown
+    return (f"{len(items)} items. " if en else f"Có {len(items)} mục. "), join_items("", items, 90, limit)
 
 
 def list_quote(hit: Hit, search: Search, limit: int = 600) -> str:
@@ -116,15 +121,7 @@ def list_quote(hit: Hit, search: Search, limit: int = 600) -> str:
     if "list" not in search.intents:
         return ""
     lines = [l.strip() for l in hit.chunk.text.split("\n") if l.strip() and not is_editorial(l.strip())]
-    short = lambda l: l if len(l) <= 140 else l[:137].rsplit(" ", 1)[0] + " …"
-
-    def gather(start: int, rest: list[int]) -> str:
-        quote = lines[start] if start >= 0 else ""
-        for i in rest:
-            if len(quote) + len(short(lines[i])) > limit:
-                return quote + " …"
-            quote += (" " if quote else "") + short(lines[i])
-        return quote
+    gather = lambda start, rest: join_items(lines[start] if start >= 0 else "", [lines[i] for i in rest], 140, limit)
 
     best = best_sentence(hit, search, limit).split(" …")[0]
     at = next((i for i, l in enumerate(lines) if best[:60] and best[:60] in l), None)
