@@ -172,7 +172,7 @@ def synthetic_build(config: Config, n: int, real_data: Path) -> dict:
     start = time.perf_counter()
     chunks, docs = store.load()
     key = lexical.content_key(chunks, docs)
-    lexical.save(config, key, *lexical.build(chunks, docs))
+    lexical.save(config, key, *lexical.build(chunks, docs, store.vectors()))
     store.mark([str(config.corpus_dir)], syn_docs, content=key)
     out["lexical_save_s"] = round(time.perf_counter() - start, 1)
     out["ingest_chunks_per_s_estimate"] = round(1 / (1 / out["embed_chunks_per_s"] + secs / n), 1)

@@ -149,15 +149,16 @@ def cmd_loadtest(args, config: Config) -> int:
     from .loadtest import compare, format_table, measure
 
     questions = [r["question"] for r in load_qa(Path(args.qa)) if r["answerable"]]
+    clients = ("api", "http") if args.route == "both" else (args.route,)
     if args.url:
-        results = {"app": measure(args.url, questions, users=args.users, per_user=args.per_user,
-                                  timeout_s=args.timeout)}
+        results = {f"app ({c})": measure(args.url, questions, users=args.users, per_user=args.per_user,
+                                         timeout_s=args.timeout, client=c) for c in clients}
     else:  # lock vs parallel in one run, each on its own app started here
         from .pipeline import load_passages
 
         load_passages(config, progress=_progress)  # the index must exist before the apps start
         results = compare(questions, {"lock": 1, "parallel": 0}, users=args.users, per_user=args.per_user,
-                          timeout_s=args.timeout)
+                          timeout_s=args.timeout, clients=clients)
     print(json.dumps(results, ensure_ascii=False, indent=1))
     print(format_table(results))
     return 0 if all(r["errors"] == 0 for r in results.values()) else 1
@@ -260,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--per-user", type=int, default=5, help="questions each user asks in turn")
     s.add_argument("--timeout", type=float, default=300, help="seconds before the run is cut short")
     s.add_argument("--qa", default="eval/qa.jsonl", help="questions are drawn from this eval file")
+    s.add_argument("--route", choices=["api", "http", "gradio", "both"], default="both",
+                   help="api: POST /api/ask; http: Gradio's /ask over REST; gradio: gradio_client; "
+                        "both: api then http (default)")
     formats = ["table", "csv", "json", "md"]
     s = sub.add_parser("duties", help="who must do what: the responsibility matrix")
     s.add_argument("--agency", help="agency name contains (diacritics optional)")

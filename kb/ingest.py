@@ -230,7 +230,7 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     key = content_key(final_chunks, final_docs)
     if final_chunks and not lexical.saved(config, key):  # the next open memory-maps it
         try:
-            lexical.save(config, key, *lexical.build(final_chunks, final_docs))
+            lexical.save(config, key, *lexical.build(final_chunks, final_docs, store.vectors()))
         except OSError as e:
             lexical.log.warning("cannot save the lexical index in %s: %s", config.data_dir, e)
     store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)], final_docs,

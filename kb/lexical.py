@@ -10,7 +10,13 @@ saved again), with a warning for a damaged one.
 
     data/lexical-<key>/meta.json        the key, the format, the files
     data/lexical-<key>/state.pickle     passages, documents, lexicon, vocabularies, duties, deadlines
-    data/lexical-<key>/*.npy            BM25 arrays; word ids of each passage and heading; duty postings
+    data/lexical-<key>/*.npy            BM25 arrays; word ids of each passage and heading; duty postings;
+                                        the passages' vectors (unit length, in passage order)
+
+The vectors are a copy of what Chroma holds, kept so that the dense search is exact and the
+same on every machine: Chroma's HNSW graph is approximate and built by several threads, so
+two builds of one index ranked near ties differently (41 of 536 eval questions had another
+top 10), and a question found other passages after a rebuild.
 """
 from __future__ import annotations
 
@@ -32,7 +38,7 @@ from .lexicon import QUESTION_PHRASES, Lexicon
 from .records import Chunk, DocMeta
 from .text import lexical_tokens, syllables, with_pairs
 
-FORMAT = 2  # 2: headings as word ids
+FORMAT = 3  # 2: headings as word ids; 3: the passages' vectors
 
 
 @functools.lru_cache(maxsize=1)
@@ -164,13 +170,30 @@ def folder(config: Config, key: str) -> Path:
     return config.data_dir / f"lexical-{key}"
 
 
-def build(chunks: list[Chunk], docs: dict[str, DocMeta]) -> tuple[dict, dict[str, np.ndarray]]:
-    """Everything the open would otherwise compute: passages, lexical parts, duty tables."""
+def unit_vectors(chunks: list[Chunk], vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """The passages' vectors in passage order, each scaled to length 1 (float32)."""
+    from .errors import IndexCorruptError
+
+    missing = [c.id for c in chunks if c.id not in vectors]
+    if missing:
+        raise IndexCorruptError(f"the index has no vector for {len(missing)} passages (first: {missing[0]}); "
+                                "rebuild it with `python -m kb ingest --rebuild`")
+    if not chunks:
+        return np.zeros((0, 1), np.float32)
+    matrix = np.stack([np.asarray(vectors[c.id], np.float32) for c in chunks])
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+
+def build(chunks: list[Chunk], docs: dict[str, DocMeta],
+          vectors: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
+    """Everything the open would otherwise compute: passages, lexical parts, duty tables, and
+    the vectors (by passage id, as the store returns them) for the exact dense search."""
     from .deadlines import extract_deadlines
     from .duties import extract_duties
     from .pipeline import duty_postings
 
     state, arrays = lexical_parts(chunks)
+    arrays["vectors"] = unit_vectors(chunks, vectors)
     duties = extract_duties(chunks, docs)
     postings = duty_postings(duties)  # word pair -> matrix rows: saved as one array + offsets
     offsets = np.zeros(len(postings) + 1, np.int64)
@@ -240,7 +263,7 @@ def load(config: Config, key: str) -> tuple[dict, dict[str, np.ndarray]] | None:
             state = pickle.load(f)
         arrays = {p.stem: np.load(p, mmap_mode="r") for p in where.glob("*.npy")}
         missing = {"bm25_data", "bm25_indices", "bm25_indptr", "terms", "term_offsets", "heading",
-                   "heading_offsets", "duty_rows", "duty_offsets"} - set(arrays)
+                   "heading_offsets", "duty_rows", "duty_offsets", "vectors"} - set(arrays)
         if missing:
             raise ValueError(f"{', '.join(sorted(missing))} missing")
         return state, arrays
@@ -263,7 +286,7 @@ def open_parts(config: Config, store) -> tuple[str, dict, dict[str, np.ndarray]]
         found = load(config, key)
         if found is not None:
             return key, *found
-    state, arrays = build(chunks, docs)
+    state, arrays = build(chunks, docs, store.vectors())
     try:
         save(config, key, state, arrays)
     except OSError as e:  # a read-only data directory still serves, it just opens slower

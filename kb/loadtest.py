@@ -1,6 +1,6 @@
 """Load test: N concurrent chat users against a running app, each with its own client.
 
->>> run_load("http://127.0.0.1:7860/", users=20, per_user=5)
+>>> run_load("http://127.0.0.1:7860/", users=20, per_user=5)   # POST /api/ask
 {'users': 20, 'requests': 100, 'errors': 0, 'p50_ms': ..., 'p95_ms': ..., ...}
 >>> compare(questions, modes={"lock": 1, "parallel": 0})   # starts the app once per mode
 
@@ -23,12 +23,28 @@ from pathlib import Path
 ALONE = 30  # questions one user asks alone, for the reference rate and p50
 
 
+class ApiUser:
+    """One user on the app's plain JSON route (POST /api/ask): what a script or another system
+    would call, and light enough that 20 of them on the app's own 2 cores measure the app
+    rather than the load generator."""
+
+    def __init__(self, url: str, timeout_s: float):
+        import httpx
+
+        self.url = url.rstrip("/") + "/api/ask"
+        self.http = httpx.Client(timeout=timeout_s)
+        self.http.get(url).raise_for_status()
+
+    def ask(self, question: str, timeout_s: float) -> dict:
+        got = self.http.post(self.url, json={"question": question}, timeout=timeout_s)
+        got.raise_for_status()
+        return got.json()
+
+
 class HttpUser:
-    """One user on Gradio's REST routes for the API (POST /gradio_api/run/ask; when the app
-    queues /ask, POST /gradio_api/call/ask and read the event stream): what `curl` would do,
-    and light enough that 20 of them on the app's own
-    2 cores measure the app rather than the load generator (gradio_client spends about twice
-    the app's CPU per question)."""
+    """One user on Gradio's REST routes for /ask (POST /gradio_api/run/ask; when the app
+    queues /ask, POST /gradio_api/call/ask and read the event stream), as `curl` would call
+    Gradio's API; Gradio builds a session for each call."""
 
     def __init__(self, url: str, timeout_s: float):
         import httpx
@@ -74,13 +90,17 @@ class GradioUser:
         return self.client.submit(question, api_name="/ask").result(timeout=timeout_s)
 
 
+CLIENTS = {"api": ApiUser, "http": HttpUser, "gradio": GradioUser}
+
+
 def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_user: int = 5,
-             timeout_s: float = 300, client: str = "http") -> dict:
+             timeout_s: float = 300, client: str = "api") -> dict:
     """Every user asks `per_user` questions one after the other through the app's /ask API,
     all users at once (the clock starts when every user is connected). Errors (exceptions,
     answers without citations, a user not done within timeout_s) are counted, never raised;
-    latencies are per request, as a user waits them. client: "http" or "gradio" (see above)."""
-    make_user = {"http": HttpUser, "gradio": GradioUser}[client]
+    latencies are per request, as a user waits them. client: "api" (POST /api/ask), "http"
+    (Gradio's REST route for /ask) or "gradio" (gradio_client); see the classes above."""
+    make_user = CLIENTS[client]
     questions = questions or ["Trẻ em là người dưới bao nhiêu tuổi?"]
     deadline = time.monotonic() + timeout_s
     latencies: list[float] = []
@@ -129,11 +149,13 @@ def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_
             "max_ms": round(ms[-1], 1) if ms else None}
 
 
-def measure(url: str, questions: list[str], users: int = 20, per_user: int = 5, timeout_s: float = 300) -> dict:
-    """One user alone, then `users` at once, on the same app; the load result with the ratios."""
-    run_load(url, questions[:5], users=1, per_user=5, timeout_s=timeout_s)  # warm up
-    alone = run_load(url, questions, users=1, per_user=ALONE, timeout_s=timeout_s)
-    load = run_load(url, questions, users=users, per_user=per_user, timeout_s=timeout_s)
+def measure(url: str, questions: list[str], users: int = 20, per_user: int = 5, timeout_s: float = 300,
+            client: str = "api") -> dict:
+    """One user alone, then `users` at once, on the same app and route; the load result with the ratios."""
+    run_load(url, questions[:5], users=1, per_user=5, timeout_s=timeout_s, client=client)  # warm up
+    alone = run_load(url, questions, users=1, per_user=ALONE, timeout_s=timeout_s, client=client)
+    load = run_load(url, questions, users=users, per_user=per_user, timeout_s=timeout_s, client=client)
+    load["client"] = client
     if alone["ok"] and load["ok"]:
         one_rate = 1000 / alone["mean_ms"]
         load["one_user"] = {"rps": round(one_rate, 1), "p50_ms": alone["p50_ms"], "errors": alone["errors"]}
@@ -162,9 +184,12 @@ def start_app(env: dict, port: int, root: Path, timeout_s: float = 300) -> subpr
 
 
 def compare(questions: list[str], modes: dict[str, int], users: int = 20, per_user: int = 5,
-            timeout_s: float = 300, root: Path | None = None, env: dict | None = None) -> dict:
+            timeout_s: float = 300, root: Path | None = None, env: dict | None = None,
+            clients: tuple[str, ...] = ("api", "http")) -> dict:
     """Start the app once per mode (name -> KB_WORKERS: 1 = one question at a time, the old
-    lock; 0 = one per core) and measure each; the index must exist (KB_DATA_DIR)."""
+    lock; 0 = one per core) and measure each route of `clients` on it ("api": /api/ask,
+    "http": Gradio's /ask); results keyed "mode" for the first route, "mode (route)" for the
+    others. The index must exist (KB_DATA_DIR)."""
     import socket
 
     results = {}
@@ -174,12 +199,17 @@ def compare(questions: list[str], modes: dict[str, int], users: int = 20, per_us
             port = s.getsockname()[1]
         proc = start_app({**(env or {}), "KB_WORKERS": str(workers)}, port, root or Path.cwd(), timeout_s)
         try:
-            results[name] = {"workers": workers, **measure(f"http://127.0.0.1:{port}/", questions, users,
-                                                             per_user, timeout_s)}
+            for n, client in enumerate(clients):
+                key = name if n == 0 else f"{name} ({ROUTES[client]})"
+                results[key] = {"workers": workers, **measure(f"http://127.0.0.1:{port}/", questions, users,
+                                                                per_user, timeout_s, client)}
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     return results
+
+
+ROUTES = {"api": "/api/ask", "http": "Gradio /ask", "gradio": "gradio_client"}
 
 
 def in_process(config, questions: list[str], threads: int = 8) -> dict:
@@ -209,11 +239,11 @@ def in_process(config, questions: list[str], threads: int = 8) -> dict:
 
 def format_table(results: dict) -> str:
     """One line per mode: errors, answers/s against one user's rate, p95 against one user's p50."""
-    lines = [f"{'mode':<10}{'workers':>8}{'errors':>7}{'answers/s':>10}{'1 user/s':>9}{'x':>6}"
+    lines = [f"{'mode':<26}{'workers':>8}{'errors':>7}{'answers/s':>10}{'1 user/s':>9}{'x':>6}"
              f"{'p50 ms':>8}{'p95 ms':>8}{'1 user p50':>11}{'p95/p50':>8}"]
     for name, r in results.items():
         one = r.get("one_user", {})
-        lines.append(f"{name:<10}{r.get('workers', ''):>8}{r['errors']:>7}{r['throughput_rps']:>10}"
+        lines.append(f"{name:<26}{r.get('workers', ''):>8}{r['errors']:>7}{r['throughput_rps']:>10}"
                      f"{one.get('rps', ''):>9}{r.get('speedup', ''):>6}{r['p50_ms'] or '':>8}{r['p95_ms'] or '':>8}"
                      f"{one.get('p50_ms', ''):>11}{r.get('p95_over_one_p50', ''):>8}")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) + BM25 over diacritic-folded syllables and bigrams,
+"""Hybrid retrieval: dense (exact cosine over the vectors Chroma holds) + BM25 over diacritic-folded syllables and bigrams,
 fused by reciprocal rank, then re-ranked by evidence the question can check for itself:
 how much of its vocabulary a passage covers, whether the passage is the kind it asks for
 (an agency's duties, a number, a deadline), and which document it names."""
@@ -56,7 +56,8 @@ def across_documents(doc_ids: list[str], first: int = 6) -> list[int]:
 
 
 class Retriever:
-    """Holds the passages, the BM25 index and the lexicon; dense search goes to the store.
+    """Holds the passages, the BM25 index, the lexicon and the passages' vectors (exact dense
+    search; Chroma's approximate one when the vectors are not given).
 
     `parts`: what lexical_parts() returns, built here when not given (kb.lexical saves them
     and memory-maps them at the next open)."""
@@ -77,6 +78,7 @@ class Retriever:
         self._terms, self._term_offsets = arrays["terms"], arrays["term_offsets"]
         self._heading, self._heading_offsets = arrays["heading"], arrays["heading_offsets"]
         self._heading_vocab = {t: i for i, t in enumerate(state["heading_vocab"])}
+        self.vectors = arrays.get("vectors")  # unit vectors in passage order: exact dense search
         self.term_set = lru_cache(maxsize=4096)(self._term_set)
         self.starts = lru_cache(maxsize=4096)(self._starts)
         self.title_terms = {d.id: set(lexical_tokens(f"{d.label} {d.title} {d.locality}")) for d in docs.values()}
@@ -103,6 +105,22 @@ class Retriever:
                 asked = asked.replace(alias, " ")
                 rest = rest.replace(alias, " ")
         return tuple(found), " ".join(rest.split())
+
+    def dense(self, vec: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """The k passages nearest to a query vector by cosine, exactly (every passage scored;
+        ties go to the earlier passage), optionally only where `mask` is true; (chunk id,
+        cosine) best first. Without the saved vectors, Chroma's approximate search."""
+        if self.vectors is None:
+            scope = sorted(set(self.doc_arr[mask])) if mask is not None else None
+            return self.store.query(vec.tolist(), k, doc_ids=scope)
+        unit = vec / max(float(np.linalg.norm(vec)), 1e-12)
+        scores = self.vectors @ unit
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.lexsort((top, -scores[top]))]
+        return [(self.chunks[i].id, float(scores[i])) for i in top if np.isfinite(scores[i])]
 
     def _term_set(self, idx: int) -> frozenset[str]:
         """The words and word pairs of a passage's section path and text."""
@@ -164,7 +182,7 @@ class Retriever:
         mask = np.isin(self.doc_arr, scope) if scope else np.ones(len(self.chunks), bool)
 
         vec = np.asarray(self.embedder.get_query_embedding(query.dense_text), np.float32)
-        dense = self.store.query(vec.tolist(), t.candidates, doc_ids=scope or None)
+        dense = self.dense(vec, t.candidates, mask if scope else None)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
         cosine = dict(dense)
 
@@ -174,7 +192,7 @@ class Retriever:
         if query.lang == "en" and query.groups and t.dense_rendered:
             rendered = np.asarray(self.embedder.get_query_embedding(" ".join(dict.fromkeys(query.groups))), np.float32)
             rendered_rank = {cid: r for r, (cid, _) in enumerate(
-                self.store.query(rendered.tolist(), t.candidates, doc_ids=scope or None))}
+                self.dense(rendered, t.candidates, mask if scope else None))}
 
         lex_rank: dict[str, int] = {}
         tokens = [t for t in lexical_tokens(query.lexical_text) if t in self.bm25.vocab_dict]
