@@ -85,7 +85,7 @@ class ChromaStore:
         self.config = config
         self._client = _client(config)
         self._collection = self._client.get_or_create_collection(
-            COLLECTION, configuration={"hnsw": {"space": "cosine", "num_threads": 1, "ef_search": 200}}, embedding_function=None)
+            COLLECTION, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
         self._vs = ChromaVectorStore(chroma_collection=self._collection)
 
     # --- what the index is -------------------------------------------------------------
