@@ -135,3 +135,56 @@ def from_title(title: str) -> list[str]:
     if not name or len(name.split()) > 16 or not is_actor(name):
         return []
     return split_actors(name)
+
+
+# English names of bodies, for answers in English: the kind of body, its field and its level,
+# read from the folded Vietnamese name (a parser of the name, not a list of names).
+EN_FIELDS = [
+    (r"lao dong.{0,6}thuong binh(?: va xa hoi)?|ldtbxh|ld-tbxh", "Labour, Invalids and Social Affairs"),
+    (r"giao duc (?:va|-) dao tao|giao duc", "Education and Training"),
+    (r"van hoa.{0,3} the thao.{0,5}du lich", "Culture, Sports and Tourism"),
+    (r"van hoa.{0,5}thong tin", "Culture and Information"), (r"thong tin va truyen thong", "Information and Communications"),
+    (r"ke hoach va dau tu", "Planning and Investment"), (r"tai nguyen va moi truong", "Natural Resources and Environment"),
+    (r"khoa hoc va cong nghe", "Science and Technology"), (r"giao thong van tai", "Transport"),
+    (r"nong nghiep", "Agriculture and Rural Development"), (r"cong thuong", "Industry and Trade"),
+    (r"\by te\b", "Health"), (r"tu phap", "Justice"), (r"tai chinh", "Finance"), (r"noi vu", "Home Affairs"),
+    (r"ngoai vu", "Foreign Affairs"), (r"dan toc", "Ethnic Affairs"), (r"du lich", "Tourism"), (r"xay dung", "Construction"),
+    (r"van hoa", "Culture"),
+]
+EN_LEVELS = [(r"cac cap", ""), (r"cap xa|\bxa\b(?! hoi)|phuong|thi tran", "Commune"),
+             (r"cap huyen|huyen|quan\b|thi xa", "District"), (r"cap tinh|\btinh\b", "Provincial"),
+             (r"thanh pho|\btp\b", "City")]
+EN_BODIES = [  # (folded pattern, English; "{field}" and "{level}" filled in)
+    (r"^(?:cac\s+)?so\b", "Department of {field}"), (r"^(?:cac\s+)?phong\b", "{level} Office of {field}"),
+    (r"^(?:cac\s+)?bo\b", "Ministry of {field}"),
+    (r"^chu tich (?:uy ban nhan dan|ubnd)", "Chairperson of the {level} People's Committee"),
+    (r"^(?:cac\s+)?(?:uy ban nhan dan|ubnd)", "{level} People's Committee"),
+    (r"^(?:cac\s+)?hoi dong nhan dan", "{level} People's Council"),
+    (r"^(?:cac\s+)?cong an|co quan cong an", "{level} Police"), (r"toa an nhan dan", "{level} People's Court"),
+    (r"vien kiem sat nhan dan", "{level} People's Procuracy"),
+    (r"tong dai dien thoai quoc gia bao ve tre em|tong dai 111", "National Child Protection Hotline (111)"),
+    (r"tinh doan", "Provincial Youth Union"), (r"thanh doan", "City Youth Union"), (r"huyen doan", "District Youth Union"),
+    (r"doan thanh nien|^doan\b", "{level} Youth Union"), (r"lien hiep phu nu|hoi phu nu", "{level} Women's Union"),
+    (r"mat tran to quoc", "{level} Fatherland Front"),
+    (r"nguoi lam cong tac bao ve tre em", "{level} child protection officer"),
+    (r"co so tro giup xa hoi", "social assistance facility"), (r"co so giao duc|nha truong", "school"),
+    (r"co quan lao dong", "{level} labour and social affairs agency"),
+    (r"^(?:cac\s+)?trung tam y te", "{level} Health Centre"), (r"^giao vien", "teachers"),
+]
+
+
+def english_name(agency: str) -> str:
+    """"Sở Lao động - Thương binh và Xã hội" -> "Department of Labour, Invalids and Social
+    Affairs"; "Chủ tịch UBND cấp xã" -> "Chairperson of the Commune People's Committee"; ""
+    when the kind of body (or the field a department needs) is not known."""
+    folded = fold(agency).strip()
+    field = next((en for rx, en in EN_FIELDS if re.search(rx, folded)), "")
+    level = next((en for rx, en in EN_LEVELS if re.search(rx, folded)), "")
+    for rx, en in EN_BODIES:
+        if re.search(rx, folded):
+            if "{field}" in en and not field:
+                return ""
+            name = " ".join(en.format(field=field, level=level).split())
+            name += " at all levels" if re.search(r"cac cap", folded) else ""
+            return name[0].upper() + name[1:]
+    return ""

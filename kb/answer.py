@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .actors import english_name
 from .records import Answer, Citation, DocMeta, Hit
 from .intent import DATE, NUMBER, PHONE, RECIPIENT
 from .retrieve import Search
@@ -160,6 +161,13 @@ def _position(hit: Hit, hits: list[Hit]) -> int | None:
                  or (h.chunk.doc_id, h.chunk.section.split(", khoản")[0]) == base), None)
 
 
+def named(agency: str, en: bool) -> str:
+    """An agency as an answer names it: in English, its English name with the Vietnamese one
+    beside ("Office of Ethnic Affairs (Phòng Dân tộc)") when kb can read the name."""
+    english = english_name(agency) if en else ""
+    return f"{english} ({agency})" if english else agency
+
+
 def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int = 5,
             lang: str | None = None, assigned: tuple[Hit, ...] = (), urgent: bool = False,
             notes=()) -> Answer:
@@ -194,7 +202,8 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         sentence = counted[1] if counted else (list_quote(top, search) or best_sentence(top, search))
         lead = ""
         if "agency" in search.intents and top.chunk.agency:
-            lead = (f"Responsible: {top.chunk.agency}. " if en else f"Đơn vị chịu trách nhiệm: {top.chunk.agency}. ")
+            lead = (f"Responsible: {named(top.chunk.agency, en)}. " if en
+                    else f"Đơn vị chịu trách nhiệm: {top.chunk.agency}. ")
         if counted:
             lead = counted[0] + lead
         where = f"{meta.label}, {top.chunk.where}" + (f" ({meta.validity})" if meta.validity else "")
@@ -218,7 +227,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
                 names = by_passage.setdefault(n, [])
                 if h.chunk.agency and h.chunk.agency not in names:
                     names.append(h.chunk.agency)
-            refs = [f"{'; '.join(names)} ({docs[hits[n].chunk.doc_id].label}) [{n + 1}]"
+            refs = [f"{'; '.join(named(a, en) for a in names)} ({docs[hits[n].chunk.doc_id].label}) [{n + 1}]"
                     for n, names in by_passage.items() if names]
             if refs:
                 lines.append(("Agencies the documents assign this to: " if en else

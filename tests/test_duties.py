@@ -86,3 +86,26 @@ def test_letters_that_assign_by_giao_are_in_the_matrix():
     # items 1.1-1.7 belong to each of the three bodies their lead-in names
     police = duties(doc="quang-ngai-cv-2023", agency="Công an thành phố")
     assert len(police) == 7 and police[0].duty.startswith("Tiếp tục triển khai")
+
+
+@pytest.mark.parametrize("agency, english", [
+    ("Sở Lao động - Thương binh và Xã hội", "Department of Labour, Invalids and Social Affairs"),
+    ("Phòng Giáo dục và Đào tạo Thành phố", "City Office of Education and Training"),
+    ("Chủ tịch Ủy ban nhân dân cấp xã", "Chairperson of the Commune People's Committee"),
+    ("Cơ quan lao động - thương binh và xã hội các cấp", "Labour and social affairs agency at all levels"),
+    ("Công an huyện", "District Police"),
+    ("Hội Liên hiệp Phụ nữ tỉnh", "Provincial Women's Union"),
+    ("Ban Giám hiệu", ""),  # not a kind of body kb can name: the Vietnamese name stays alone
+    ("Sở Ngoại giao và Hợp tác", ""),  # a department of a field kb does not know: no half-translated name
+])
+def test_english_answers_name_an_agency_by_its_kind_field_and_level(agency, english):
+    from kb.actors import english_name
+
+    assert english_name(agency) == english
+
+
+def test_an_english_question_gets_the_agency_in_english_with_its_vietnamese_name(kb):
+    answer = kb.ask("Which office in Tuan Giao is responsible for reducing child marriage?")
+    assert answer.direct.startswith("Responsible: Office of Ethnic Affairs (Phòng Dân tộc).")
+    vietnamese = kb.ask("Cơ quan nào ở Tuần Giáo phụ trách giảm tảo hôn?")
+    assert "Office of" not in vietnamese.text and "Phòng Dân tộc" in vietnamese.direct
