@@ -111,7 +111,7 @@ def content_terms(text: str, stopwords=VI_STOPWORDS) -> list[str]:
 
 # How questions are framed, not what they ask about: dropped before lexical matching.
 QUESTION_FRAMES = sorted("""
-chiu|co nhiem vu gi|nhiem vu gi|nhiem vu cua|phai lam gi|
+chiu trach nhiem|chiu|co nhiem vu gi|nhiem vu gi|nhiem vu cua|phai lam gi|
 can lam gi|nen lam gi|lam gi|duoc quy dinh the nao|duoc quy dinh nhu the nao|quy dinh the nao|
 quy dinh nhu the nao|nhu the nao|the nao la|the nao|la gi|gom nhung gi|gom nhung|nhung gi|bao gom|
 bao nhieu|bao lau|khi nao|o dau|lay tu dau|tu dau|hay cho biet|cho biet|cho toi hoi|xin hoi|
