@@ -142,11 +142,11 @@ def assign_pages(chunks: list[Chunk], text: str, page_starts: tuple[int, ...], p
     """
     words: list[str] = []
     pages: list[int] = []
-    lines = text.split("\n")
     line_pages, offset = [], 0
-    for line in lines:
+    for line in text.splitlines(keepends=True):  # the lines parsing reads
         line_pages.append(bisect.bisect_right(page_starts, offset))
-        offset += len(line) + 1
+        offset += len(line)
+    lines = text.splitlines()
     # table rows are looked for as parsing wrote them: each row carries its column headers
     for at, line in placed_tables(lines)[0]:
         line_words = folded_words(line)

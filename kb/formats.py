@@ -106,12 +106,13 @@ def read_image(path: Path, ocr) -> Extracted:
 
 def _page_text(page) -> str:
     """pypdf's plain text of a page, its tables written as pipe rows (kb/pdftables.py)."""
-    from .pdftables import find_tables, page_runs, with_tables
+    from .pdfpage import page_runs
+    from .pdftables import find_tables, segments, with_tables
 
-    text, runs, lines = page_runs(page)
+    text, runs, drawn = page_runs(page)
     if "".join(r.text for r in runs) != text:  # runs pypdf did not report one by one: keep its text
         return text
-    tables = find_tables(runs, lines)
+    tables = find_tables(runs, segments(drawn))
     return with_tables(runs, tables) if tables else text
 
 

@@ -10,127 +10,60 @@ draws are read as tables:
 - a table without lines is at least three columns whose left edges line up over several lines;
   a row starts below a wider gap between lines or, when the rows are not spaced apart, where
   the first column has new text.
-Everything else on the page (paragraphs, headings, a two-column letterhead or signature block)
-is left exactly as pypdf wrote it. `page_runs` is the pypdf adapter; the rest is pure.
+A two-column letterhead (issuer | national motto) is written as two-column rows too, which
+kb/tables.py reads as letterhead, as it reads a txt or Word letterhead table. Everything else on
+the page (paragraphs, headings, a signature block beside the recipients) is left exactly as
+pypdf wrote it. Pure functions; kb/pdfpage.py reads the runs and lines off a page.
 """
 from __future__ import annotations
 
-import math
+import bisect
 from dataclasses import dataclass
 
-from .text import squash
-
-
-@dataclass(frozen=True)
-class Run:
-    """A piece of text as pypdf wrote it (maybe with the space or line break it put before or
-    after) and where it was drawn: baseline start in PDF points, y upwards, and font size."""
-
-    text: str
-    x: float = 0.0
-    y: float = 0.0
-    size: float = 0.0
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A straight drawn line, horizontal (y0 == y1) or vertical (x0 == x1)."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
+from .pdfpage import Run, Segment
+from .text import fold, squash
 
 
 @dataclass(frozen=True)
 class TableGeometry:
-    """Tolerances, in PDF points (1/72 inch) or in font sizes. Chosen on the fpdf2 fixtures
-    (tests/docgen.py) against what Word and LibreOffice draw: borders there are 0.5-1.5 pt
-    strokes or filled rectangles, adjacent cells' borders meet within a stroke width, and
-    body text is 9-14 pt with a line pitch of 1.1-1.5 font sizes."""
+    """Tolerances, in PDF points (1/72 inch) or in font sizes. Set by hand on the fpdf2 fixtures
+    (tests/docgen.py: drawn and undrawn tables, letterheads, signatures, the law and the corpus
+    printed as PDFs), with room for office PDFs: borders there are 0.5-1.5 pt strokes or thin
+    filled rectangles and body text is 9-14 pt."""
 
-    snap: float = 2.0  # lines and line ends this close are the same (a thick border's two edges)
+    snap: float = 2.0  # lines and line ends this close are one (a thick border's two edges)
     rule: float = 3.0  # a filled rectangle thinner than this is a drawn line (Word's borders)
-    min_line: float = 4.0  # shorter strokes are glyph parts or underlines of a letter, not borders
+    level: float = 0.5  # a stroke whose ends differ this little across is horizontal or vertical
+    min_line: float = 4.0  # shorter strokes are parts of glyphs or marks, not borders
     max_segments: int = 4000  # more drawn lines on one page is a drawing or a chart, not a table
-    baseline: float = 0.4  # x font size: runs whose baselines differ less are on the same line
-    align: float = 3.0  # left edges this close line up into a column (no lines drawn)
+    baseline: float = 0.4  # x font size: runs whose baselines differ less share a printed line
+    align: float = 3.0  # left edges (or centres) this close line up into a column
     min_columns: int = 3  # without lines, two columns are a letterhead or a signature block
-    max_gap: float = 2.6  # x font size: a wider gap between lines ends a table without lines
-    row_gap: float = 1.35  # x line pitch: a gap this much wider than the pitch separates rows
-    char_width: float = 0.55  # x font size: a generous average advance (DejaVu 0.55, Times 0.45)
+    # x font size: a wider gap between lines ends a table without lines (its rows, padded, stand
+    # 2.5 apart in the fixtures; a paragraph 1.5)
+    max_gap: float = 3.0
+    row_gap: float = 1.35  # x line pitch: a wider gap separates rows (padded rows: 1.6 in the fixtures)
+    char_width: float = 0.55  # x font size: a generous average advance (DejaVu Sans 0.55, Times 0.45)
+    fit: float = 1.25  # a lone run is in its column if its (estimated) width is at most this x the column's
+    centred: float = 0.2  # centred runs line up if their centres are this share of the wider run apart
+    resize: float = 0.15  # a line whose font size differs this much (a share) is not in the table
 
 
 GEOMETRY = TableGeometry()
 
 
-def _mult(m: list[float], n: list[float]) -> list[float]:
-    return [m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3], m[2] * n[0] + m[3] * n[2],
-            m[2] * n[1] + m[3] * n[3], m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5]]
-
-
-def _point(cm: list[float], x: float, y: float) -> tuple[float, float]:
-    return cm[0] * x + cm[2] * y + cm[4], cm[1] * x + cm[3] * y + cm[5]
-
-
-PAINT = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
-
-
-def page_runs(page) -> tuple[str, list[Run], list[Segment]]:
-    """pypdf's plain text of a page, the runs it is made of, and the straight lines it draws."""
-    runs: list[Run] = []
-    path: list[tuple] = []  # the path being built: ("line" | "box", x0, y0, x1, y1) in page space
-    painted: list[tuple] = []
-    start = current = (0.0, 0.0)
-
-    def on_text(text, cm, tm, font, size):
-        if text:
-            m = _mult(tm, cm)
-            upright = abs(m[1]) < 1e-6 and abs(m[2]) < 1e-6 and m[3] > 0
-            runs.append(Run(text, m[4], m[5], size * m[3]) if upright else Run(text))  # rotated: no place
-
-    def on_operator(op, args, cm, tm):
-        nonlocal start, current
-        try:
-            if op == b"m":
-                start = current = _point(cm, float(args[0]), float(args[1]))
-            elif op == b"l":
-                p = _point(cm, float(args[0]), float(args[1]))
-                path.append(("line", *current, *p))
-                current = p
-            elif op == b"h":
-                path.append(("line", *current, *start))
-                current = start
-            elif op == b"re":
-                x, y, w, h = (float(a) for a in args[:4])
-                corners = [_point(cm, x, y), _point(cm, x + w, y + h)]
-                path.append(("box", *corners[0], *corners[1]))
-                start = current = corners[0]
-            elif op in (b"c", b"v", b"y"):
-                current = _point(cm, float(args[-2]), float(args[-1]))
-            elif op in PAINT:
-                painted.extend(path)
-                path.clear()
-            elif op == b"n":  # a clipping path: not drawn
-                path.clear()
-        except (TypeError, ValueError, IndexError):  # a malformed operator draws nothing
-            path.clear()
-
-    text = page.extract_text(visitor_text=on_text, visitor_operand_before=on_operator)
-    return text, runs, segments(painted)
-
-
 def segments(painted: list[tuple], g: TableGeometry = GEOMETRY) -> list[Segment]:
-    """The horizontal and vertical lines among drawn pieces: a thin box (Word's borders are
-    filled rectangles) is one line, another box its four sides; slanted lines are dropped."""
+    """The horizontal and vertical lines among the pieces a page draws (kb.pdfpage.page_runs): a
+    thin box (Word's borders are filled rectangles) is one line, another box its four sides;
+    slanted lines are dropped."""
     out = []
     for kind, ax, ay, bx, by in painted:
         x0, x1, y0, y1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
         if kind == "box" and y1 - y0 > g.rule and x1 - x0 > g.rule:
             out += [Segment(x0, y0, x1, y0), Segment(x0, y1, x1, y1), Segment(x0, y0, x0, y1), Segment(x1, y0, x1, y1)]
-        elif y1 - y0 <= (g.rule if kind == "box" else 0.5):
+        elif y1 - y0 <= (g.rule if kind == "box" else g.level):
             out.append(Segment(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2))
-        elif x1 - x0 <= (g.rule if kind == "box" else 0.5):
+        elif x1 - x0 <= (g.rule if kind == "box" else g.level):
             out.append(Segment((x0 + x1) / 2, y0, (x0 + x1) / 2, y1))
     return [s for s in out if max(s.x1 - s.x0, s.y1 - s.y0) >= g.min_line]
 
@@ -164,8 +97,10 @@ def _lines(runs: list[Run], indices: list[int], g: TableGeometry) -> list[list[i
 
 
 def _cell(runs: list[Run], indices: list[int], g: TableGeometry) -> str:
-    """A cell's text: its wrapped lines joined (a '|' in it would split the cell)."""
-    return squash(" ".join(runs[i].text for line in _lines(runs, indices, g) for i in line)).replace("|", "/")
+    """A cell's text: its wrapped lines joined, the runs of a line as pypdf spaced them (a '|'
+    in it would split the cell)."""
+    lines = _lines(runs, indices, g)
+    return squash(" ".join("".join(runs[i].text for i in line) for line in lines)).replace("|", "/")
 
 
 def _components(hs: list[Segment], vs: list[Segment], g: TableGeometry) -> list[tuple[list[Segment], list[Segment]]]:
@@ -178,9 +113,11 @@ def _components(hs: list[Segment], vs: list[Segment], g: TableGeometry) -> list[
             a = parent[a]
         return a
 
+    order = sorted(range(len(vs)), key=lambda b: vs[b].x0)
+    xs = [vs[b].x0 for b in order]
     for a, h in enumerate(hs):
-        for b, v in enumerate(vs):
-            if h.x0 - g.snap <= v.x0 <= h.x1 + g.snap and v.y0 - g.snap <= h.y0 <= v.y1 + g.snap:
+        for b in order[bisect.bisect_left(xs, h.x0 - g.snap):bisect.bisect_right(xs, h.x1 + g.snap)]:
+            if vs[b].y0 - g.snap <= h.y0 <= vs[b].y1 + g.snap:
                 parent[find(a)] = find(len(hs) + b)
     groups: dict[int, tuple[list[Segment], list[Segment]]] = {}
     for a, h in enumerate(hs):
@@ -229,9 +166,7 @@ def ruled_tables(runs: list[Run], lines: list[Segment], g: TableGeometry = GEOME
 
 def _fits(run: Run, column: int, columns: list[float], g: TableGeometry) -> bool:
     """True when `run` could be printed inside its column (estimated width; the last column is open)."""
-    if column == len(columns) - 1:
-        return True
-    return len(run.text.strip()) * g.char_width * run.size <= 1.25 * (columns[column + 1] - columns[column])
+    return column == len(columns) - 1 or _width(run, g) <= g.fit * (columns[column + 1] - columns[column])
 
 
 def aligned_tables(runs: list[Run], indices: list[int], g: TableGeometry = GEOMETRY) -> list[Table]:
@@ -244,11 +179,11 @@ def aligned_tables(runs: list[Run], indices: list[int], g: TableGeometry = GEOME
         if len(columns) < g.min_columns or len(columns) < len(lines[i]):
             i += 1
             continue
-        block, full = [i], 1
+        block, full, size = [i], 1, runs[lines[i][0]].size
         for j in range(i + 1, len(lines)):
             above, line = runs[lines[j - 1][0]], lines[j]
-            if above.y - runs[line[0]].y > g.max_gap * max(above.size, runs[line[0]].size):
-                break
+            if above.y - runs[line[0]].y > g.max_gap * size or abs(runs[line[0]].size - size) > g.resize * size:
+                break  # a gap, or a heading in another size, under the table
             at = [next((c for c, x in enumerate(columns) if abs(runs[k].x - x) <= g.align), None) for k in line]
             if None in at or len(set(at)) < len(at) or len(line) == 1 and not _fits(runs[line[0]], at[0], columns, g):
                 break
@@ -263,15 +198,16 @@ def aligned_tables(runs: list[Run], indices: list[int], g: TableGeometry = GEOME
 
 
 def _aligned_rows(runs: list[Run], lines: list[list[int]], columns: list[float], g: TableGeometry) -> Table:
-    """Rows of a table without lines: rows start below gaps wider than the line pitch when the
-    rows are spaced apart, else where the first column has text."""
+    """Rows of a table without lines: a row starts below a gap wider than the line pitch, and
+    where the first column has text unless the rows are set apart by such gaps (then the first
+    column's text may be centred in its row)."""
     gaps = [runs[a[0]].y - runs[b[0]].y for a, b in zip(lines, lines[1:])]
-    pitch = min(gaps)
-    spaced = any(gap > g.row_gap * pitch for gap in gaps)
+    wide = [gap > g.row_gap * min(gaps) for gap in gaps]
+    first = [abs(runs[line[0]].x - columns[0]) <= g.align for line in lines[1:]]
+    spaced = sum(wide) >= sum(first)
     groups: list[list[list[int]]] = [[lines[0]]]
-    for gap, line in zip(gaps, lines[1:]):
-        starts = gap > g.row_gap * pitch if spaced else abs(runs[line[0]].x - columns[0]) <= g.align
-        if starts:
+    for line, gap_starts, first_starts in zip(lines[1:], wide, first):
+        if gap_starts or first_starts and not spaced:
             groups.append([line])
         else:
             groups[-1].append(line)
@@ -285,18 +221,59 @@ def _aligned_rows(runs: list[Run], lines: list[list[int]], columns: list[float],
     return Table(tuple(rows), frozenset(k for line in lines for k in line))
 
 
+MOTTO = "cong hoa xa hoi chu nghia viet nam"
+
+
+def _width(run: Run, g: TableGeometry) -> float:
+    """A run's width, estimated from its length."""
+    return len(run.text.strip()) * g.char_width * run.size
+
+
+def _under(run: Run, head: Run, g: TableGeometry) -> bool:
+    """True when `run` is in the column `head` heads: left edges or centres line up (the
+    centres within a share of the wider run: the widths are estimates)."""
+    a, b = _width(run, g), _width(head, g)
+    return abs(run.x - head.x) <= g.align or abs(run.x + a / 2 - head.x - b / 2) <= g.centred * max(a, b) + g.align
+
+
+def letterhead_table(runs: list[Run], indices: list[int], g: TableGeometry = GEOMETRY) -> list[Table]:
+    """The two-column letterhead atop a page (issuer and number on the left; the national motto,
+    place and date on the right, each column centred), as the two-column table Word drew it,
+    so that kb/tables.py reads it as letterhead; [] when the page has none."""
+    lines = _lines(runs, indices, g)[:8]
+    top = next((n for n, line in enumerate(lines)
+                if len(line) == 2 and fold(runs[line[1]].text).strip().startswith(MOTTO)), None)
+    if top is None:
+        return []
+    issuer, motto = (runs[k] for k in lines[top])
+    block = []
+    for n in range(top, len(lines)):
+        line = lines[n]
+        if n > top and runs[lines[n - 1][0]].y - runs[line[0]].y > g.max_gap * runs[line[0]].size:
+            break
+        left = [k for k in line if _under(runs[k], issuer, g)]
+        right = [k for k in line if k not in left and _under(runs[k], motto, g)]
+        if len(left) > 1 or len(right) > 1 or len(left) + len(right) < len(line):
+            break  # a centred title under the letterhead is in neither column
+        block.append((left, right))
+    rows = tuple((_cell(runs, left, g), _cell(runs, right, g)) for left, right in block)
+    return [Table(rows, frozenset(k for left, right in block for k in left + right))] if len(rows) >= 2 else []
+
+
 def find_tables(runs: list[Run], lines: list[Segment], g: TableGeometry = GEOMETRY) -> list[Table]:
-    """The tables on a page: ruled ones, then aligned columns among the runs left."""
-    ruled = ruled_tables(runs, lines, g)
-    taken = {i for t in ruled for i in t.members}
-    rest = [i for i, r in enumerate(runs) if i not in taken and r.size and r.text.strip()]
-    return ruled + aligned_tables(runs, rest, g)
+    """The tables on a page: ruled ones, a two-column letterhead, then aligned columns among
+    the runs left."""
+    tables = ruled_tables(runs, lines, g)
+    for find in (letterhead_table, aligned_tables):
+        taken = {i for t in tables for i in t.members}
+        tables += find(runs, [i for i, r in enumerate(runs) if i not in taken and r.size and r.text.strip()], g)
+    return tables
 
 
 def with_tables(runs: list[Run], tables: list[Table]) -> str:
-    """The page text with each table's runs replaced by its pipe rows, written where its first
-    run was; every other run is kept as pypdf wrote it (whatever was drawn between a table's
-    runs follows its rows, on a line of its own)."""
+    """The page text with each table's runs replaced by its pipe rows and a blank line (as a
+    table stands in txt), written where its first run was; every other run is kept as pypdf
+    wrote it (whatever was drawn between a table's runs follows its rows, on a line of its own)."""
     owner = {i: t for t, table in enumerate(tables) for i in table.members}
     spans = [(min(t.members), max(t.members)) for t in tables]
     out: list[str] = []
@@ -305,17 +282,15 @@ def with_tables(runs: list[Run], tables: list[Table]) -> str:
         t = owner.get(i)
         at_line_start = not out or out[-1].endswith("\n")
         if t is None:
-            if not run.text.strip() and any(a < i < b for a, b in spans):
-                continue  # pypdf's line break between two cells
-            if after_table and at_line_start:
-                if not run.text.strip():
-                    continue  # the line break after its last cell: the rows end their lines
-                out.append(run.text.lstrip(" "))  # pypdf's space between a cell and this run
+            inside = any(a < i < b for a, b in spans)
+            if not run.text.strip() and (after_table or inside):
+                continue  # pypdf's line breaks between two cells and after the last one
+            if inside:  # drawn among the cells (a page number): a line of its own
+                out.append(run.text.strip() + "\n")
             else:
-                out.append(run.text)
-            after_table = after_table and not run.text.strip()
+                out.append(run.text.lstrip(" ") if after_table else run.text)  # and its space before
+                after_table = False
         elif i == spans[t][0]:
-            out.append(("" if at_line_start else "\n") + ("\n" if after_table else ""))
-            out.append("".join(" | ".join(row) + "\n" for row in tables[t].rows))
+            out.append(("" if at_line_start else "\n") + "".join(" | ".join(row) + "\n" for row in tables[t].rows) + "\n")
             after_table = True
     return "".join(out)

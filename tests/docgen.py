@@ -1,9 +1,10 @@
-"""Build PDF and DOCX test documents from corpus text (fpdf2 with a Unicode TTF, python-docx)."""
+"""Build PDF and DOCX test documents from corpus and fixture text (fpdf2 with a Unicode TTF, python-docx)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def law_lines(first: int, last: int) -> list[str]:
@@ -202,24 +203,22 @@ def _blocks(lines: list[str]) -> list[tuple[str, object]]:
     return out
 
 
-def make_decision_pdf(path: Path, split_at: int = 2, repeat: bool = True) -> Path:
+def make_decision_pdf(path: Path, repeat: bool = True) -> Path:
     """The decision with its annexes (tests/fixtures/thu-nghiem-qd-tthc-tre-em.txt) as a PDF
     from Word: letterhead, articles, signature, then each annex on a new page with drawn
     tables; each procedure's step table ends with a merged 'Tổng thời gian' row, and the last
-    one breaks onto the next page after `split_at` steps (its header repeated or not)."""
-    from .test_annex import DECISION
-
+    one (pages 4-5) breaks onto the next page after its first step, its header repeated or not."""
     pdf = _pdf()
     pdf.add_page()
     total = ""
-    blocks = _blocks(DECISION.read_text(encoding="utf-8").splitlines())
+    blocks = _blocks((FIXTURES / "thu-nghiem-qd-tthc-tre-em.txt").read_text(encoding="utf-8").splitlines())
     for n, (kind, value) in enumerate(blocks):
         if kind == "letterhead":
             _letterhead_pdf(pdf, value)
         elif kind == "table":
             last = not any(k == "table" for k, _ in blocks[n + 1:])
-            if last:  # leave room for the header and `split_at` steps only
-                pdf.set_y(pdf.h - 20 - 9 - split_at * 16.5)
+            if last:  # room for the header and one step above the bottom margin
+                pdf.set_y(pdf.h - 20 - 40)
             _table_pdf(pdf, value, STEP_COLUMNS if len(value[0]) == 5 else (12, 24, 104, 50),
                        repeat=repeat, total=total)
             total = ""
@@ -238,8 +237,6 @@ def make_plan_pdf(path: Path, ruled: bool = True) -> Path:
     """The district plan (second document of tests/fixtures/thu-nghiem-ttr-va-kh-2025.txt) as a
     PDF whose task table has the columns STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan
     phối hợp | Thời gian thực hiện, drawn with ruling lines or as aligned columns only."""
-    from .test_annex import FIXTURES
-
     lines = (FIXTURES / "thu-nghiem-ttr-va-kh-2025.txt").read_text(encoding="utf-8").splitlines()
     start = max(i for i, l in enumerate(lines) if "CỘNG HÒA" in l)
     pdf = _pdf()
@@ -252,5 +249,31 @@ def make_plan_pdf(path: Path, ruled: bool = True) -> Path:
             _table_pdf(pdf, value, (12, 62, 40, 46, 30), ruled=ruled)
         else:
             pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT", align="C" if value.isupper() else "J")
+    pdf.output(str(path))
+    return path
+
+
+def make_styled_pdf(path: Path, articles: list[str]) -> Path:
+    """A page with no table in it, laid out the way offices do: a two-column letterhead,
+    article titles in bold inside justified paragraphs, an italic note, and the recipients
+    beside the signature (both borderless two-column tables in Word)."""
+    pdf = _pdf()
+    pdf.add_font("DejaVu", style="I", fname=str(FONT.with_name("DejaVuSans-Oblique.ttf")))
+    pdf.add_page()
+    _letterhead_pdf(pdf, [["ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+                          ["HUYỆN THỬ NGHIỆM", "Độc lập - Tự do - Hạnh phúc"],
+                          ["Số: 12/QĐ-UBND", "Thử Nghiệm, ngày 05 tháng 3 năm 2024"]])
+    pdf.multi_cell(0, 6, "QUYẾT ĐỊNH", align="C", new_x="LMARGIN", new_y="NEXT")
+    for article in articles:
+        head, _, body = article.partition(". ")
+        pdf.multi_cell(0, 6, f"**{head}.** {body} __(được sửa đổi)__", markdown=True, align="J",
+                       new_x="LMARGIN", new_y="NEXT")
+    with pdf.table(col_widths=(95, 95), first_row_as_headings=False, borders_layout="NONE",
+                   text_align=("LEFT", "CENTER"), line_height=6) as table:
+        for left, right in [("Nơi nhận:", "KT. CHỦ TỊCH"), ("- Như Điều 3;", "PHÓ CHỦ TỊCH"), ("- Lưu: VT.", ""),
+                            ("", "Nguyễn Văn A")]:
+            row = table.row()
+            row.cell(left)
+            row.cell(right)
     pdf.output(str(path))
     return path
