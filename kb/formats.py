@@ -37,7 +37,8 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
     A line at the top or bottom of a page is dropped when it is a bare page number ("3",
     "- 3 -", "Trang 3/12") or when the same line (digits aside) opens or closes at least half
     of the pages (and two of them at least); a table row (kb/pdftables.py) never is. Blank
-    lines inside a page are kept (OCR marks paragraphs with them). Pure: pages of lines in, pages of lines out.
+    lines inside a page are kept (OCR marks paragraphs with them). Pure: pages of lines in,
+    pages of lines out.
     """
     counts: dict[str, int] = {}
     for lines in pages:

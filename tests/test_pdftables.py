@@ -229,3 +229,11 @@ def test_drawn_lines():
     assert segments([("box", 30, 700, 330, 700.5)]) == [Segment(30, 700.25, 330, 700.25)]
     assert len(segments([("box", 30, 600, 330, 700)])) == 4
     assert segments([("line", 30, 600, 330, 700)]) == []
+
+
+def test_a_table_header_atop_each_page_is_not_page_furniture():
+    from kb.formats import strip_running_lines
+
+    pages = [["Bước | Nội dung công việc | Thời gian", f"Bước {n} | Việc thứ {n} | 0{n} ngày", f"Trang {n}"]
+             for n in (1, 2, 3)]
+    assert strip_running_lines(pages) == [page[:2] for page in pages]
