@@ -117,7 +117,8 @@ def annex_blocks(lines: list[str]) -> list[tuple[str, list[str], list[str]]]:
             blocks.append((root, [line] if len(words) > 12 else [], []))
             continue
         root, title, body = blocks[-1]
-        if not body and (is_caps(line) or re.match(r"^\(?\s*(Ban hành )?[Kk]èm theo", line)) \
+        open_paren = sum(t.count("(") - t.count(")") for t in title) > 0  # "(Kèm theo ... tỉnh" wrapped in a PDF
+        if not body and (open_paren or is_caps(line) or re.match(r"^\(?\s*(Ban hành )?[Kk]èm theo", line)) \
                 and not re.match(r"^([IVXL]+|\d+)\.", line):
             title.append(line)
         else:

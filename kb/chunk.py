@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from .records import Chunk, Document, Section
+from .tables import placed_tables
 from .text import folded_words
 
 KHOAN = re.compile(r"^(\d+)\.\s")
@@ -136,15 +137,21 @@ def assign_pages(chunks: list[Chunk], text: str, page_starts: tuple[int, ...], p
 
     Parsing rejoins and cleans lines, so passages are found again in the page texts by their
     first and last words (diacritics and punctuation folded away), searching forward from the
-    previous passage as documents read in order.
+    previous passage as documents read in order; table rows are looked for as parsing writes
+    them, with their column headers.
     """
-    bounds = [*page_starts, len(text)]
     words: list[str] = []
     pages: list[int] = []
-    for n in range(len(page_starts)):
-        page_words = folded_words(text[bounds[n]:bounds[n + 1]])
-        words.extend(page_words)
-        pages.extend([n + 1] * len(page_words))
+    line_pages, offset = [], 0
+    for line in text.splitlines(keepends=True):  # the lines parsing reads
+        line_pages.append(bisect.bisect_right(page_starts, offset))
+        offset += len(line)
+    lines = text.splitlines()
+    # table rows are looked for as parsing wrote them: each row carries its column headers
+    for at, line in placed_tables(lines)[0]:
+        line_words = folded_words(line)
+        words.extend(line_words)
+        pages.extend([line_pages[at]] * len(line_words))
     starts, pos = [], 0
     for w in words:
         starts.append(pos)

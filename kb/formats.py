@@ -1,6 +1,7 @@
-"""File formats -> text: PDF (pypdf; pages kept, page furniture dropped; pages without a text
-layer read by OCR, kb/ocr.py), images of pages (OCR) and DOCX (python-docx; Word's automatic
-numbering and tables written out). Pure helpers where possible."""
+"""File formats -> text: PDF (pypdf; pages kept, page furniture dropped, tables written as pipe
+rows by kb/pdftables.py; pages without a text layer read by OCR, kb/ocr.py), images of pages
+(OCR) and DOCX (python-docx; Word's automatic numbering and tables written out). Pure helpers
+where possible."""
 from __future__ import annotations
 
 import re
@@ -35,13 +36,15 @@ def strip_running_lines(pages: list[list[str]]) -> list[list[str]]:
 
     A line at the top or bottom of a page is dropped when it is a bare page number ("3",
     "- 3 -", "Trang 3/12") or when the same line (digits aside) opens or closes at least half
-    of the pages (and two of them at least). Blank lines inside a page are kept (OCR marks
-    paragraphs with them). Pure: pages of lines in, pages of lines out.
+    of the pages (and two of them at least); a table row (kb/pdftables.py) never is. Blank
+    lines inside a page are kept (OCR marks paragraphs with them). Pure: pages of lines in,
+    pages of lines out.
     """
     counts: dict[str, int] = {}
     for lines in pages:
         edge = [l for l in lines if l.strip()]
-        for key in {_edge_key(l) for l in edge[:EDGE_LINES] + edge[-EDGE_LINES:]}:
+        # a table's header row repeated atop each page the table runs over is not page furniture
+        for key in {_edge_key(l) for l in edge[:EDGE_LINES] + edge[-EDGE_LINES:] if " | " not in l}:
             counts[key] = counts.get(key, 0) + 1
     threshold = max(2, (len(pages) + 1) // 2)
     repeated = {k for k, n in counts.items() if n >= threshold and k}
@@ -102,6 +105,18 @@ def read_image(path: Path, ocr) -> Extracted:
     return _assemble(raw, confidence, notes)
 
 
+def _page_text(page) -> str:
+    """pypdf's plain text of a page, its tables written as pipe rows (kb/pdftables.py)."""
+    from .pdfpage import page_runs
+    from .pdftables import find_tables, segments, with_tables
+
+    text, runs, drawn = page_runs(page)
+    if "".join(r.text for r in runs) != text:  # runs pypdf did not report one by one: keep its text
+        return text
+    tables = find_tables(runs, segments(drawn))
+    return with_tables(runs, tables) if tables else text
+
+
 def read_pdf(path: Path, ocr=None) -> Extracted:
     """A PDF's text page by page; pages without a text layer are read by `ocr` (kb.ocr.Ocr)
     when there is one and Tesseract is installed."""
@@ -114,7 +129,7 @@ def read_pdf(path: Path, ocr=None) -> Extracted:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise InputError(f"{path}: encrypted PDF; remove the password and try again")
-        raw = [(page.extract_text() or "").splitlines() for page in reader.pages]
+        raw = [_page_text(page).splitlines() for page in reader.pages]
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError) as e:
         # pypdf reports damaged files through many exception types
         raise InputError(f"{path}: corrupt PDF ({type(e).__name__}: {str(e)[:80]})") from None

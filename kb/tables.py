@@ -1,4 +1,4 @@
-"""Tables in text: pipe rows (txt/md, and DOCX tables as read by kb.formats) -> passages.
+"""Tables in text: pipe rows (txt/md, and DOCX and PDF tables as read by kb.formats) -> passages.
 
 Pure functions. A letterhead laid out as a table ("ỦY BAN NHÂN DÂN ... | CỘNG HÒA XÃ HỘI CHỦ
 NGHĨA VIỆT NAM ...") is written out as letterhead lines, one column after the other. A
@@ -55,41 +55,51 @@ def expand_tables(lines: list[str]) -> tuple[list[str], set[str]]:
     Returns the new lines and the row paragraphs, which the caller keeps as paragraphs of
     their own (never joined to the text around them).
     """
-    out: list[str] = []
+    placed, rows_made = placed_tables(lines)
+    return [line for _, line in placed], rows_made
+
+
+def placed_tables(lines: list[str]) -> tuple[list[tuple[int, str]], set[str]]:
+    """expand_tables, each new line with the index of the line of `lines` it comes from (a
+    PDF passage made of rows is found again on its page by these)."""
+    out: list[tuple[int, str]] = []
     rows_made: set[str] = set()
     i = 0
     while i < len(lines):
         if not is_row(lines[i]):
-            out.append(lines[i])
+            out.append((i, lines[i]))
             i += 1
             continue
         j = i
-        block: list[list[str]] = []
+        block: list[tuple[int, list[str]]] = []
         while j < len(lines) and (is_row(lines[j]) or RULE_ROW.match(lines[j])):
             if not RULE_ROW.match(lines[j]):
-                block.append(cells(lines[j]))
+                block.append((j, cells(lines[j])))
             j += 1
-        if _letterhead(block) or len(block) == 1 and len(block[0]) == 2 and i < 15:
-            width = max(len(r) for r in block)
+        rows = [r for _, r in block]
+        if _letterhead(rows) or len(rows) == 1 and len(rows[0]) == 2 and i < 15:
+            width = max(len(r) for r in rows)
             for col in range(width):  # column by column: issuer and number, then motto and date
-                out.extend(r[col] for r in block if col < len(r) and r[col])
-        elif len(block) == 1:
-            text = row_text([], block[0])
-            out.append(text)
+                out.extend((at, r[col]) for at, r in block if col < len(r) and r[col])
+        elif len(rows) == 1:
+            text = row_text([], rows[0])
+            out.append((i, text))
             rows_made.add(text)
         else:
-            header = block[0]  # its words are in every row below it
-            for r in block[1:]:
+            header = rows[0]  # its words are in every row below it
+            for at, r in block[1:]:
+                if r == header:
+                    continue  # the header repeated atop the next page of a PDF table
                 text = row_text(header, r)
                 if text:
-                    out.append(text)
+                    out.append((at, text))
                     rows_made.add(text)
         i = j
     return out, rows_made
 
 
 FIELD_SPLIT = re.compile(r";\s+(?=[^;:]{1,40}:\s)")
-TASK = ("noi dung cong viec", "noi dung", "nhiem vu", "ten nhiem vu")
+TASK = ("noi dung cong viec", "noi dung nhiem vu", "noi dung", "nhiem vu", "ten nhiem vu")
 LEAD = ("co quan chu tri", "don vi chu tri", "chu tri", "trach nhiem", "co quan thuc hien", "don vi thuc hien")
 PARTNER = ("co quan phoi hop", "don vi phoi hop", "phoi hop")
 TIME = ("thoi gian", "thoi gian thuc hien", "thoi han", "thoi gian hoan thanh")
