@@ -161,13 +161,17 @@ def cut(text: str, start: str | None, end: str | None) -> tuple[str, int]:
 def load_file(path: Path, catalog: dict[str, list[dict]], max_mb: int = DEFAULT_MAX_MB, ocr=None) -> list[Source]:
     got = read_text(path, max_mb, ocr)
     entries = catalog.get(path.name) or [{}]
-    if len(entries) == 1 and not entries[0].get("start") and not entries[0].get("end") and not got.page_starts:
+    if len(entries) == 1 and not entries[0].get("start") and not entries[0].get("end"):
         parts = split_appended(got.text)  # a file holding a submission and then its plan
         if len(parts) > 1:
             base = entries[0].get("id") or slug(path.stem)
+            offsets = [0]
+            for part in parts[:-1]:
+                offsets.append(offsets[-1] + len(part) + 1)  # the parts were lines joined by "\n"
             return [Source(replace(meta_from_entry(entries[0], path), id=base if n == 0 else f"{base}-{n + 1}",
-                                   **({} if n == 0 else {"title": "", "type": "", "number": "", "date": ""})), part)
-                    for n, part in enumerate(parts)]
+                                   **({} if n == 0 else {"title": "", "type": "", "number": "", "date": ""})), part,
+                           tuple(max(0, s - offset) for s in got.page_starts), got.ocr, got.notes)
+                    for n, (part, offset) in enumerate(zip(parts, offsets))]
     sources = []
     for entry in entries:
         part, offset = cut(got.text, entry.get("start"), entry.get("end"))

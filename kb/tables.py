@@ -81,6 +81,7 @@ def placed_tables(lines: list[str]) -> tuple[list[tuple[int, str]], set[str]]:
             width = max(len(r) for r in rows)
             for col in range(width):  # column by column: issuer and number, then motto and date
                 out.extend((at, r[col]) for at, r in block if col < len(r) and r[col])
+            out.append((block[-1][0], ""))  # the letterhead ends here, whatever follows it closely
         elif len(rows) == 1:
             text = row_text([], rows[0])
             out.append((i, text))

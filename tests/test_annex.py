@@ -60,6 +60,26 @@ def test_submission_followed_by_its_plan_is_two_documents():
            "Thời gian: Tháng 6 - tháng 8/2025" in task.text
 
 
+def test_a_pdf_holding_a_submission_and_its_plan_is_two_documents_with_their_pages(tmp_path):
+    """The same file printed to PDF, the plan starting on page 2: split at the plan's letterhead
+    as the text file is, each part keeping the page numbers it is printed on."""
+    from .docgen import make_pdf
+
+    lines = (FIXTURES / "thu-nghiem-ttr-va-kh-2025.txt").read_text(encoding="utf-8").splitlines()
+    cut = next(i for i, l in enumerate(lines) if l.startswith("ỦY BAN NHÂN DÂN") and i > 10)
+    pdf = make_pdf(tmp_path / "ttr-kh.pdf", [[l for l in lines[:cut] if l.strip()], [l for l in lines[cut:] if l.strip()]])
+    from kb.chunk import assign_pages
+
+    parts = []
+    for src in load_file(pdf, {}):
+        doc = parse_document(src.text, src.meta)
+        parts.append((doc, assign_pages(chunk_document(doc), src.text, src.page_starts)))
+    (ttr, ttr_chunks), (plan, plan_chunks) = parts
+    assert (ttr.meta.type, ttr.meta.number) == ("Tờ trình", "45/TTr-VHXH")
+    assert (plan.meta.type, plan.meta.number) == ("Kế hoạch", "52/KH-UBND")
+    assert {c.page for c in ttr_chunks} == {"1"} and {c.page for c in plan_chunks} == {"2"}
+
+
 @pytest.mark.slow
 def test_decision_answers_code_officer_and_time_limit(tmp_path):
     from kb.config import Config
