@@ -152,13 +152,13 @@ def cmd_loadtest(args, config: Config) -> int:
     clients = ("api", "http") if args.route == "both" else (args.route,)
     if args.url:
         results = {f"app ({c})": measure(args.url, questions, users=args.users, per_user=args.per_user,
-                                         timeout_s=args.timeout, client=c) for c in clients}
+                                         timeout_s=args.timeout, client=c, repeat=args.repeat) for c in clients}
     else:  # lock vs parallel in one run, each on its own app started here
         from .pipeline import load_passages
 
         load_passages(config, progress=_progress)  # the index must exist before the apps start
         results = compare(questions, {"lock": 1, "parallel": 0}, users=args.users, per_user=args.per_user,
-                          timeout_s=args.timeout, clients=clients)
+                          timeout_s=args.timeout, clients=clients, repeat=args.repeat)
     print(json.dumps(results, ensure_ascii=False, indent=1))
     print(format_table(results))
     return 0 if all(r["errors"] == 0 for r in results.values()) else 1
@@ -264,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--route", choices=["api", "http", "gradio", "both"], default="both",
                    help="api: POST /api/ask; http: Gradio's /ask over REST; gradio: gradio_client; "
                         "both: api then http (default)")
+    s.add_argument("--repeat", type=int, default=5, help="rounds per mode and route; the median round is shown")
     formats = ["table", "csv", "json", "md"]
     s = sub.add_parser("duties", help="who must do what: the responsibility matrix")
     s.add_argument("--agency", help="agency name contains (diacritics optional)")
