@@ -10,67 +10,19 @@ from __future__ import annotations
 import re
 
 from .actors import english_name
+from .intent import PHONE, RECIPIENT
+from .quote import best_sentence, choose
 from .records import Answer, Citation, DocMeta, Hit
-from .intent import DATE, NUMBER, PHONE, RECIPIENT
 from .retrieve import Search
-from .text import folded_words, is_editorial
+from .sentences import ITEM, items_of
+from .text import is_editorial
+from .tuning import ANSWER, AnswerTuning
 
 HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị bạo lực, xâm hại: gọi ngay Tổng đài "
               "quốc gia bảo vệ trẻ em 111 (miễn phí, 24/7); nếu trẻ đang bị đe dọa ngay lúc này, gọi Công an 113.")
 HOTLINE_EN = ("⚠️ If a child is in danger or being abused: call the National Child Protection "
               "Hotline 111 now (free, 24/7); if the child is in immediate danger, call the police on 113.")
 
-
-
-def split_sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.;!?])\s+|\n", text)
-    return [p.strip() for p in parts if len(p.strip()) > 3]
-
-
-def best_sentence(hit: Hit, search: Search, limit: int = 600) -> str:
-    """The part of a passage that answers best: the sentence with most of the question's
-    words that its heading does not already say, of the kind asked for; a sentence that
-    introduces a list ("... gồm:") brings its items along."""
-    heading = set(folded_words(hit.chunk.section.split(" > ")[-1]))
-    terms = set(search.terms) - heading or set(search.terms)
-    pairs = {f"{a} {b}" for a, b in zip(search.terms, search.terms[1:])}
-    actor = " ".join(search.terms[:2])  # "Chủ tịch UBND xã phê duyệt ...?": who the question is about
-
-    def score(s: str) -> float:
-        folded = " ".join(folded_words(s))
-        words = folded.split()
-        value = len(terms & set(words)) / (len(terms) or 1)
-        if pairs:  # the question's word pairs, in its order, say more than its single words
-            value += 0.5 * len(pairs & {f"{a} {b}" for a, b in zip(words, words[1:])}) / len(pairs)
-        if actor and " ".join(w for w in words[:4] if not w.isdigit()).startswith(actor):
-            value += 0.5  # the sentence is about the one the question asks about
-        if "number" in search.intents and NUMBER.search(s):
-            value += 0.5
-        if "date" in search.intents and DATE.search(s):
-            value += 0.5
-        if "phone" in search.intents and PHONE.search(s):
-            value += 0.5
-        if search.subject and f" {search.subject} la " in f" {folded} ":
-            value += 1.0
-        return value
-
-    lines = [l.strip() for l in hit.chunk.text.split("\n") if l.strip()]
-    if len(hit.chunk.text) <= 300 and not any(is_editorial(l) for l in lines):
-        return " ".join(lines)
-    candidates = [(i, s) for i, line in enumerate(lines) for s in split_sentences(line) if not is_editorial(s)]
-    if not candidates:
-        return hit.chunk.text[:limit]
-    i, best = max(candidates, key=lambda c: score(c[1]))
-    if best.endswith(":"):  # the answer is the list that follows
-        for item in lines[i + 1:]:
-            if len(best) + len(item) > limit:
-                best += " …"
-                break
-            best += " " + item
-    return best
-
-
-ITEM = re.compile(r"^\s*(?:(\d{1,2})[.)]|([a-zđ])\)|([-+•–]))\s+\S")
 
 
 def enumeration(text: str) -> list[str]:
@@ -103,7 +55,7 @@ def join_items(lead: str, items: list[str], width: int, limit: int) -> str:
     return quote
 
 
-def count_answer(hit: Hit, search: Search, en: bool, limit: int = 600) -> tuple[str, str] | tuple[()]:
+def count_answer(hit: Hit, search: Search, en: bool, limit: int = ANSWER.limit) -> tuple[str, str] | tuple[()]:
     """For "how many … are there" questions: the number of items the passage enumerates and
     the items, shortened: (lead, quote); () when the passage does not enumerate (then the
     sentence answers)."""
@@ -115,16 +67,28 @@ def count_answer(hit: Hit, search: Search, en: bool, limit: int = 600) -> tuple[
     return (f"{len(items)} items. " if en else f"Có {len(items)} mục. "), join_items("", items, 90, limit)
 
 
-def list_quote(hit: Hit, search: Search, limit: int = 600) -> str:
-    """For a question asking for a list: the line of the best sentence when it leads into a list
-    ("… gồm:", "… về: tên, tuổi;") with the lines that follow it; else the passage's first
-    lead-in with its items ("1. …", "a) …", "- …"), each item shortened. "" when neither fits."""
+def list_quote(hit: Hit, search: Search, tuning: AnswerTuning = ANSWER) -> str:
+    """For a question asking for a list: the list the best sentence belongs to (an item: its
+    lead-in with its items) or leads into ("… gồm:", "… về: tên, tuổi;") with the lines that
+    follow it; else the passage's first lead-in with its items ("1. …", "a) …", "- …"), each
+    item shortened. "" when neither fits."""
     if "list" not in search.intents:
         return ""
-    lines = [l.strip() for l in hit.chunk.text.split("\n") if l.strip() and not is_editorial(l.strip())]
+    limit = tuning.limit
+    lines, found, j, _ = choose(hit, search, tuning)
+    lines = [l for l in lines if not is_editorial(l)]
     gather = lambda start, rest: join_items(lines[start] if start >= 0 else "", [lines[i] for i in rest], 140, limit)
 
-    best = best_sentence(hit, search, limit).split(" …")[0]
+    if len(hit.chunk.text) <= tuning.whole_chars or j < 0:
+        best = " ".join(lines)
+    else:
+        unit = found[j]
+        lead = found[unit.context] if unit.context >= 0 else None
+        if lead is not None and lead.line != unit.line and lead.text[:60] in "\n".join(lines):
+            at = next(i for i, l in enumerate(lines) if lead.text[:60] in l)  # an item: its list
+            if items := items_of(lines, at):
+                return gather(at, items)
+        best = unit.text
     at = next((i for i, l in enumerate(lines) if best[:60] and best[:60] in l), None)
     if at is not None and lines[at].endswith((":", ";")) and at + 1 < len(lines):
         return gather(at, list(range(at + 1, len(lines))))
@@ -170,11 +134,12 @@ def named(agency: str, en: bool) -> str:
 
 def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int = 5,
             lang: str | None = None, assigned: tuple[Hit, ...] = (), urgent: bool = False,
-            notes=()) -> Answer:
+            notes=(), tuning: AnswerTuning = ANSWER) -> Answer:
     """The answer to `question` from `search`; `lang` overrides the language to answer in;
     `assigned` are passages where the documents give the asked-about task to an agency;
     `urgent`: the message signals a child in danger (the hotline leads); `notes` are the
-    catalog's maintainer notes, printed under the quotes they concern (kb/notes.py)."""
+    catalog's maintainer notes, printed under the quotes they concern (kb/notes.py); `tuning`: how
+    the quoted sentences are chosen (kb eval --cv-answer tries others)."""
     lang = lang or search.query.lang
     en = lang == "en"
     hits = list(search.hits[:max(top_k, 1)])
@@ -198,8 +163,8 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
     else:
         top = hits[0]
         meta = docs[top.chunk.doc_id]
-        counted = count_answer(top, search, en)
-        sentence = counted[1] if counted else (list_quote(top, search) or best_sentence(top, search))
+        counted = count_answer(top, search, en, tuning.limit)
+        sentence = counted[1] if counted else (list_quote(top, search, tuning) or best_sentence(top, search, tuning=tuning))
         lead = ""
         if "agency" in search.intents and top.chunk.agency:
             lead = (f"Responsible: {named(top.chunk.agency, en)}. " if en
@@ -216,7 +181,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
             for n, h in enumerate(hits[:6]):
                 if h.chunk.doc_id not in shown_docs:
                     shown_docs.add(h.chunk.doc_id)
-                    rows.append(f"- {docs[h.chunk.doc_id].label}, {h.chunk.where}: “{best_sentence(h, search, 300)}” [{n + 1}]")
+                    rows.append(f"- {docs[h.chunk.doc_id].label}, {h.chunk.where}: “{best_sentence(h, search, 300, tuning)}” [{n + 1}]")
             direct = ("In the documents:" if en else "Theo các văn bản:") + "\n" + "\n".join(rows)
         lines.append(direct)
         if "agency" in search.intents and len(assigned) > 1:
@@ -240,7 +205,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
         meta = docs[h.chunk.doc_id]
         scan = "" if h.chunk.ocr_confidence is None else (" (scanned, OCR)" if en else " (văn bản quét, OCR)")
         lines.append(f"[{n}] {meta.label} — {h.chunk.where}{scan}" + (f" ({meta.validity})" if meta.validity else ""))
-        quote = h.chunk.text if len(h.chunk.text) <= 500 else f"… {best_sentence(h, search)} …"
+        quote = h.chunk.text if len(h.chunk.text) <= tuning.source_whole else f"… {best_sentence(h, search, tuning=tuning)} …"
         lines.append(f"“{quote}”")
         if notes:
             from .notes import notes_for
@@ -252,7 +217,8 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
 
 
 def compose_urgent(question: str, own: Search, reporting: Search, after: Search, local: Search | None,
-                   docs: dict[str, DocMeta], top_k: int = 10, own_first: bool = False) -> Answer:
+                   docs: dict[str, DocMeta], top_k: int = 10, own_first: bool = False,
+                   tuning: AnswerTuning = ANSWER) -> Answer:
     """A message about a child in danger: the hotlines first; then whom to report to
     (`reporting`: a search for who receives reports) and what happens after a report
     (`after`), as the documents say; the local hotline when the message names a place with a
@@ -270,7 +236,7 @@ def compose_urgent(question: str, own: Search, reporting: Search, after: Search,
         return at + 1
 
     def quote(hit: Hit, search: Search) -> str:
-        return f"{docs[hit.chunk.doc_id].label}, {hit.chunk.where}: “{best_sentence(hit, search)}” [{ref(hit)}]"
+        return f"{docs[hit.chunk.doc_id].label}, {hit.chunk.where}: “{best_sentence(hit, search, tuning=tuning)}” [{ref(hit)}]"
 
     lines = [HOTLINE_EN if en else HOTLINE_VI, ""]
     answered = bool(own.hits) and not should_abstain(own)

@@ -78,6 +78,12 @@ def cmd_eval(args, config: Config) -> int:
         print(ev.format_cv(data))
         print(f"report: {path}")
         return 0
+    if args.cv_answer:
+        data = ev.cross_validate_answer(_open(config), [Path(p) for p in args.cv_answer])
+        path = ev.write_report(data, Path(args.out))
+        print(ev.format_cv_answer(data))
+        print(f"report: {path}")
+        return 0
     if args.fit_abstain:
         from . import abstain
 
@@ -249,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "file the check is fitted on; alone: leave-one-file-out check of the retrieval weights "
                    "(kb/tuning.py) on the QA files given after it")
     s.add_argument("files", nargs="*", help="with --cv: the QA files (each by another author)")
+    s.add_argument("--cv-answer", nargs="+", metavar="FILE", help="instead: leave-one-file-out fit of the "
+                   "answer's sentence-choice weights (kb/tuning.py AnswerTuning) by keyword accuracy on QA files")
     s.add_argument("--fit-abstain", nargs="+", metavar="FILE", help="instead: refit when to abstain on labelled "
                    "QA files (kb/tuned/abstain.json) and print its held-out rates")
     s = sub.add_parser("bench", help="measure ingest speed, latency and memory; save JSON + PNG")

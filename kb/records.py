@@ -94,6 +94,11 @@ class Chunk:
         """Section path, with the page for PDFs: 'Điều 25. ..., tr. 12'."""
         return f"{self.section}, tr. {self.page}" if self.page else self.section
 
+    @property
+    def article(self) -> tuple[str, str]:
+        """(document, section without its khoản range): shared by the passages a section was cut into."""
+        return self.doc_id, self.section.split(", khoản")[0]
+
 
 @dataclass(frozen=True)
 class Hit:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from typing import Callable
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from .intent import DATE, NUMBER, PHONE, RECIPIENT, definition_subject, detect_i
 from .lexical import bm25_from_arrays, bm25_index, lexical_parts  # noqa: F401 (bm25_index: tests)
 from .lexicon import QUESTION_PHRASES, Query, analyze
 from .records import Chunk, DocMeta, Hit
+from .sentences import SentenceVectors
 from .text import content_terms, fold, folded_words, lexical_tokens, strip_frames
 from .tuning import RETRIEVAL, RetrievalTuning
 
@@ -42,6 +44,8 @@ class Search:
     unknown: tuple[str, ...] = ()  # question words (and number pairs) the corpus never uses
     vector: np.ndarray | None = None  # the question's embedding (the danger check reuses it)
     similarity: tuple[float, ...] = ()  # each hit's cosine to the question (0: not a dense candidate)
+    sentences: SentenceVectors | None = None  # the index's sentence vectors: the answer chooses what to quote with them
+    idf: Callable[[str], float] | None = None  # how much a (folded) word says in this corpus (Lexicon.idf)
 
 
 def across_documents(doc_ids: list[str], first: int = 6) -> list[int]:
@@ -60,7 +64,8 @@ class Retriever:
     search; Chroma's approximate one when the vectors are not given).
 
     `parts`: what lexical_parts() returns, built here when not given (kb.lexical saves them
-    and memory-maps them at the next open)."""
+    and memory-maps them at the next open); with the sentence vectors when they were computed
+    (kb.sentences)."""
 
     def __init__(self, chunks: list[Chunk], docs: dict[str, DocMeta], store, embedder,
                  parts: tuple[dict, dict[str, np.ndarray]] | None = None, tuning: RetrievalTuning = RETRIEVAL):
@@ -71,6 +76,7 @@ class Retriever:
         self.embedder = embedder
         self.index_of = {c.id: i for i, c in enumerate(chunks)}
         state, arrays = parts or lexical_parts(chunks)
+        self.sentences = SentenceVectors.from_arrays(arrays)
         self.lexicon = state["lexicon"]
         self.vocab_list = state["vocab_list"]
         self.vocab = {t: i for i, t in enumerate(self.vocab_list)}
@@ -89,7 +95,7 @@ class Retriever:
         # passages of one section, in order: a hit is widened to its whole section when short
         self.members: dict[tuple[str, str], list[int]] = {}
         for i, c in enumerate(chunks):
-            self.members.setdefault((c.doc_id, c.section.split(", khoản")[0]), []).append(i)
+            self.members.setdefault(c.article, []).append(i)
         self.alias_words = {w for alias, _ in self.aliases for w in alias.split()}
 
     def named_docs(self, query: Query) -> tuple[tuple[str, ...], str]:
@@ -210,7 +216,8 @@ class Retriever:
         for cid, r in rendered_rank.items():
             fused[cid] = fused.get(cid, 0) + t.dense_rendered / (t.rrf_k + r)
         if not fused:
-            return Search(query, intents, (), (), tuple(scope), tuple(terms), subject, unknown, vec)
+            return Search(query, intents, (), (), tuple(scope), tuple(terms), subject, unknown, vec,
+                          sentences=self.sentences, idf=self.lexicon.idf)
         top_fused = max(fused.values())
 
         rescored = []
@@ -228,7 +235,7 @@ class Retriever:
         hits, covs, sims, seen = [], [], [], set()
         for score, cid, cov in rescored:
             i = self.index_of[cid]
-            chunk = self.widen((self.chunks[i].doc_id, self.chunks[i].section.split(", khoản")[0]), i)
+            chunk = self.widen(self.chunks[i].article, i)
             if chunk.id in seen:  # a sibling passage already brought in the whole section
                 continue
             seen.add(chunk.id)
@@ -241,11 +248,12 @@ class Retriever:
             order = across_documents([h.chunk.doc_id for h in hits])[:k]
             hits, covs, sims = ([xs[i] for i in order] for xs in (hits, covs, sims))
         return Search(query, intents, tuple(hits), tuple(covs), tuple(scope), tuple(terms), subject, unknown,
-                      np.asarray(vec, np.float32), tuple(sims))
+                      np.asarray(vec, np.float32), tuple(sims), self.sentences, self.lexicon.idf)
 
     def widen(self, key: tuple[str, str], idx: int) -> Chunk:
         """The whole section when it was split into passages and is short enough to quote
-        whole ("small to big"): the answer is often in the sibling passage."""
+        whole ("small to big"): the answer is often in the sibling passage. (kb.sentences.quotable
+        lists the same texts at ingest.)"""
         members = self.members[key]
         if len(members) == 1 or sum(len(self.chunks[j].text) + 1 for j in members) > self.tuning.max_section_chars:
             return self.chunks[idx]

@@ -49,7 +49,7 @@ def law_corpus(tmp_path):
     return corpus
 
 
-BATCH = 128  # kb.ingest.BATCH_ONNX: passages embedded and cached together
+BATCH = 128  # kb.embed.BATCH_ONNX: passages embedded and cached together
 
 
 def test_ctrl_c_during_first_build_then_rerun_finishes(law_corpus, tmp_path):
