@@ -20,6 +20,8 @@ from .sentences import Unit, embed_text, items_of, leads_in, units
 from .text import content_terms, folded_words, is_editorial
 from .tuning import ANSWER, AnswerTuning
 
+# A numbered part a question may name, and a sentence open with (folded): "bước 3", "khoản 2"
+LABEL = re.compile(r"\b(buoc|dieu|khoan|diem|muc|giai doan|phu luc|quy trinh|nhiem vu|hoat dong)\s+(\d{1,3}|[a-z])\b")
 RESPONSIBLE = re.compile(r"^(?:\d+\.\s*)?(?:Trách nhiệm|Nhiệm vụ)(?: và quyền hạn)? của\s+(.{3,120}?):?$")
 
 
@@ -57,7 +59,16 @@ def _lexical(text: str, context: str, actor: frozenset[str], search: Search, ter
             value += t.kind
     if search.subject and f" {search.subject} la " in f" {folded} ":
         value += t.defines
+    opening = LABEL.match(folded)
+    if opening and opening.group(0) in asked_labels(search.query.text):
+        value += t.label
     return value
+
+
+@lru_cache(maxsize=1024)
+def asked_labels(question: str) -> frozenset[str]:
+    """The numbered parts a question names, folded: "bước 3", "khoản 2"."""
+    return frozenset(m.group(0) for m in LABEL.finditer(" ".join(folded_words(question))))
 
 
 def sentence_scores(hit: Hit, search: Search, found: list[Unit], t: AnswerTuning = ANSWER) -> np.ndarray:

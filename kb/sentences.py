@@ -26,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .records import Chunk
+from .tables import row_fields
 from .text import is_editorial
 
 # "1. …", "a) …", "- …": the marker of a list item; groups: number, letter, bullet
@@ -38,9 +39,17 @@ NUMBERING = re.compile(r"^(?:\d+\.)+\d*$|^[IVXLC]+\.$")
 
 def split_sentences(text: str) -> list[str]:
     """Sentences and ";"-clauses of a text, each line apart; fragments of 3 characters or less
-    and bare numbering ("1.2.", the "1." of "1. Cấp độ …" falls out by the split) dropped."""
-    parts = re.split(r"(?<=[.;!?])\s+|\n", text)
-    return [p.strip() for p in parts if len(p.strip()) > 3 and not NUMBERING.match(p.strip())]
+    and bare numbering ("1.2.", the "1." of "1. Cấp độ …" falls out by the split) dropped. A
+    table row as parsing writes it ("Bước 3; Nội dung công việc: …; Trách nhiệm: …; Thời gian:
+    02 ngày") is one sentence: its cells mean something only together."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if row_fields(line):
+            out.append(line.strip())
+            continue
+        parts = re.split(r"(?<=[.;!?])\s+", line)
+        out.extend(p.strip() for p in parts if len(p.strip()) > 3 and not NUMBERING.match(p.strip()))
+    return out
 
 
 def level(line: str) -> int:

@@ -96,6 +96,10 @@ def test_decision_answers_code_officer_and_time_limit(tmp_path):
     officer = kb.ask("Ai phê duyệt kế hoạch hỗ trợ, can thiệp đối với trẻ em bị xâm hại ở bước 3?")
     assert not officer.abstained and "Chủ tịch Ủy ban nhân dân cấp xã" in officer.citations[0].text
     assert officer.citations[0].section.startswith("Phụ lục 2 > I. THỦ TỤC HÀNH CHÍNH CẤP XÃ > 3.")
+    # the quote is the step's row, whole: its task, its officer and its time together
+    assert "Trách nhiệm: Chủ tịch Ủy ban nhân dân cấp xã" in officer.direct and "Thời gian: 02 ngày" in officer.direct
+    step = kb.ask("Trong thủ tục can thiệp khẩn cấp, bước kiểm tra, xác minh thông tin, đánh giá nguy cơ mất bao lâu?")
+    assert "06 giờ" in step.direct and "Công an xã" in step.direct
     limit = kb.ask("Thủ tục áp dụng biện pháp can thiệp khẩn cấp cho trẻ em mất bao lâu?")
     assert not limit.abstained and "12 giờ" in limit.text
     # the locality read from the letterhead scopes a question that names it
