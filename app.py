@@ -60,7 +60,7 @@ def answer_json(kb, question, doc_ids: list[str] | None = None) -> dict:
 def rest_api(kb, problem: str = ""):
     """A FastAPI app with the plain JSON route for scripts and other systems:
 
-        POST /api/ask  {"question": "...", "documents": ["doc id", ...]}  -> the JSON of `kb ask --json`
+        POST /kb/ask  {"question": "...", "documents": ["doc id", ...]}  -> the JSON of `kb ask --json`
 
     400 with {"error": "..."} for a bad question, 503 when the index cannot open. Unlike
     Gradio's /ask it builds no Gradio session per call (about a third of the server's Python
@@ -91,7 +91,7 @@ def rest_api(kb, problem: str = ""):
             return JSONResponse({"error": 'send a JSON object: {"question": "..."}'}, status_code=400)
         return await run_in_threadpool(answer, body)
 
-    api.add_route("/api/ask", ask, methods=["POST"], include_in_schema=False)
+    api.add_route("/kb/ask", ask, methods=["POST"], include_in_schema=False)
     return api
 
 
@@ -365,7 +365,7 @@ def broken_page(problem: str) -> gr.Blocks:
 
 def serve(config: Config, host: str, port: int) -> None:
     """The chat at `/` (Gradio, with its API at /gradio_api/) and the plain JSON route
-    /api/ask, on one server."""
+    /kb/ask, on one server."""
     import uvicorn
 
     try:
@@ -375,7 +375,7 @@ def serve(config: Config, host: str, port: int) -> None:
     blocks = build_app(config, kb) if kb else broken_page(problem)
     server = gr.mount_gradio_app(rest_api(kb, problem), blocks, path="/", server_name=host, server_port=port,
                                  footer_links=["api"], show_error=False, css=CSS, head=HEAD)
-    print(f"kb: serving http://{host}:{port}/ (chat) and POST /api/ask", flush=True)
+    print(f"kb: serving http://{host}:{port}/ (chat) and POST /kb/ask", flush=True)
     uvicorn.run(server, host=host, port=port, log_level="warning")
 
 

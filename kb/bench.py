@@ -300,7 +300,7 @@ def run(sizes: list[int], out_dir: Path, root: Path | None = None) -> tuple[dict
         real_data = work / "real"
         results = [run_child(["real", str(real_data)], root)]
         # 20 users x 5 questions on the app, one question at a time vs in parallel (kb loadtest)
-        results[0]["load"] = compare([q for q in _questions(root)], {"lock": 1, "parallel": 0}, root=root,
+        results[0]["load"] = compare([q for q in _questions(root)], {"lock": 1, "parallel": 0}, root=root, repeat=3,
                                      env={"KB_DATA_DIR": str(real_data), "KB_CORPUS_DIR": str(root / "corpus")})
         for n in sizes:
             data = str(work / f"syn-{n}")

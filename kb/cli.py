@@ -270,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=float, default=300, help="seconds before the run is cut short")
     s.add_argument("--qa", default="eval/qa.jsonl", help="questions are drawn from this eval file")
     s.add_argument("--route", choices=["api", "http", "gradio", "both"], default="both",
-                   help="api: POST /api/ask; http: Gradio's /ask over REST; gradio: gradio_client; "
+                   help="api: POST /kb/ask; http: Gradio's /ask over REST; gradio: gradio_client; "
                         "both: api then http (default)")
     s.add_argument("--repeat", type=int, default=5, help="rounds per mode and route; the median round is shown")
     formats = ["table", "csv", "json", "md"]

@@ -1,6 +1,6 @@
 """Load test: N concurrent chat users against a running app, each with its own client.
 
->>> run_load("http://127.0.0.1:7860/", users=20, per_user=5)   # POST /api/ask
+>>> run_load("http://127.0.0.1:7860/", users=20, per_user=5)   # POST /kb/ask
 {'users': 20, 'requests': 100, 'errors': 0, 'p50_ms': ..., 'p95_ms': ..., ...}
 >>> compare(questions, modes={"lock": 1, "parallel": 0})   # starts the app once per mode
 
@@ -24,14 +24,14 @@ ALONE = 30  # questions one user asks alone, for the reference rate and p50
 
 
 class ApiUser:
-    """One user on the app's plain JSON route (POST /api/ask): what a script or another system
+    """One user on the app's plain JSON route (POST /kb/ask): what a script or another system
     would call, and light enough that 20 of them on the app's own 2 cores measure the app
     rather than the load generator."""
 
     def __init__(self, url: str, timeout_s: float):
         import httpx
 
-        self.url = url.rstrip("/") + "/api/ask"
+        self.url = url.rstrip("/") + "/kb/ask"
         self.http = httpx.Client(timeout=timeout_s)
         self.http.get(url).raise_for_status()
 
@@ -98,7 +98,7 @@ def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_
     """Every user asks `per_user` questions one after the other through the app's /ask API,
     all users at once (the clock starts when every user is connected). Errors (exceptions,
     answers without citations, a user not done within timeout_s) are counted, never raised;
-    latencies are per request, as a user waits them. client: "api" (POST /api/ask), "http"
+    latencies are per request, as a user waits them. client: "api" (POST /kb/ask), "http"
     (Gradio's REST route for /ask) or "gradio" (gradio_client); see the classes above."""
     make_user = CLIENTS[client]
     questions = questions or ["Trẻ em là người dưới bao nhiêu tuổi?"]
@@ -198,7 +198,7 @@ def compare(questions: list[str], modes: dict[str, int], users: int = 20, per_us
             timeout_s: float = 300, root: Path | None = None, env: dict | None = None,
             clients: tuple[str, ...] = ("api", "http"), repeat: int = 5) -> dict:
     """Start the app once per mode (name -> KB_WORKERS: 1 = one question at a time, the old
-    lock; 0 = one per core) and measure each route of `clients` on it ("api": /api/ask,
+    lock; 0 = one per core) and measure each route of `clients` on it ("api": /kb/ask,
     "http": Gradio's /ask); results keyed "mode" for the first route, "mode (route)" for the
     others. The index must exist (KB_DATA_DIR)."""
     import socket
@@ -220,7 +220,7 @@ def compare(questions: list[str], modes: dict[str, int], users: int = 20, per_us
     return results
 
 
-ROUTES = {"api": "/api/ask", "http": "Gradio /ask", "gradio": "gradio_client"}
+ROUTES = {"api": "/kb/ask", "http": "Gradio /ask", "gradio": "gradio_client"}
 
 
 def in_process(config, questions: list[str], threads: int = 8) -> dict:

@@ -125,14 +125,14 @@ def test_api_returns_the_cli_json(server):
 
 
 def test_plain_json_route_answers_like_gradio_and_rejects_bad_input_in_one_line(server):
-    """POST /api/ask: the JSON of `kb ask --json` without Gradio's envelope; a document filter;
+    """POST /kb/ask: the JSON of `kb ask --json` without Gradio's envelope; a document filter;
     bad input gets 400 and one line, never a stack trace."""
     import httpx
     from gradio_client import Client
 
     url, _ = server
     question = "Tổng đài điện thoại quốc gia bảo vệ trẻ em hoạt động bao nhiêu giờ?"
-    got = httpx.post(url + "api/ask", json={"question": question}, timeout=60)
+    got = httpx.post(url + "kb/ask", json={"question": question}, timeout=60)
     assert got.status_code == 200 and got.headers["content-type"].startswith("application/json")
     plain = got.json()
     via_gradio = Client(url, verbose=False, analytics_enabled=False).predict(question, api_name="/ask")
@@ -141,11 +141,11 @@ def test_plain_json_route_answers_like_gradio_and_rejects_bad_input_in_one_line(
     where = lambda r: [(c["doc_id"], c["section"]) for c in r["citations"]]  # noqa: E731
     assert where(plain) == where(via_gradio)
     docs = list(dict.fromkeys(c["doc_id"] for c in plain["citations"]))
-    scoped = httpx.post(url + "api/ask", json={"question": question, "documents": docs[-1:]}, timeout=60).json()
+    scoped = httpx.post(url + "kb/ask", json={"question": question, "documents": docs[-1:]}, timeout=60).json()
     assert scoped["citations"] and {c["doc_id"] for c in scoped["citations"]} == {docs[-1]}
     for body, kwargs in [({"question": "   "}, {}), ({"question": "x" * 5000}, {}), ({}, {}),
                          ({"question": question, "documents": "all"}, {}), (None, {"content": b"not json"})]:
-        bad = httpx.post(url + "api/ask", timeout=60, **(kwargs or {"json": body}))
+        bad = httpx.post(url + "kb/ask", timeout=60, **(kwargs or {"json": body}))
         assert bad.status_code == 400, (body, bad.text)
         message = bad.json()["error"]
         assert message and "\n" not in message and "Traceback" not in message
@@ -157,7 +157,7 @@ def test_plain_json_route_says_why_when_the_index_cannot_open():
     from app import rest_api
 
     client = TestClient(rest_api(None, "the index was built with another model"))
-    got = client.post("/api/ask", json={"question": "Trẻ em là ai?"})
+    got = client.post("/kb/ask", json={"question": "Trẻ em là ai?"})
     assert got.status_code == 503 and "another model" in got.json()["error"]
 
 

@@ -194,7 +194,7 @@ def test_a_document_ingested_through_one_front_end_is_answered_by_the_other(prov
 
 def test_the_app_behind_the_same_nginx_answers_its_ask_api_over_tls(province, tmp_path, tiny_corpus):
     """The app on 127.0.0.1 (itself a client of the gatekeeper), served by the template's
-    `location /` block: /ask and /api/ask over https, with the province's CA."""
+    `location /` block: /ask and /kb/ask over https, with the province's CA."""
     import json
 
     from kb.loadtest import start_app
@@ -212,7 +212,7 @@ def test_the_app_behind_the_same_nginx_answers_its_ask_api_over_tls(province, tm
         with urllib.request.urlopen(request, timeout=60, context=ssl.create_default_context(cafile=str(ca))) as r:
             answer = json.loads(r.read())["data"][0]
         assert not answer["abstained"] and "Phòng Y tế" in answer["answer"]
-        plain = urllib.request.Request(f"{url}/api/ask", method="POST", data=json.dumps({"question": QUESTION}).encode(),
+        plain = urllib.request.Request(f"{url}/kb/ask", method="POST", data=json.dumps({"question": QUESTION}).encode(),
                                        headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(plain, timeout=60, context=ssl.create_default_context(cafile=str(ca))) as r:
             assert json.loads(r.read())["answer"] == answer["answer"]
