@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import shutil
 import tempfile
@@ -33,6 +34,10 @@ from kb.feedback import record_feedback  # noqa: E402
 from kb.render import banner, citation_cards, deadlines_table, document_view, duties_table  # noqa: E402
 from kb.uitext import TEXT, too_long  # noqa: E402
 from kb.webassets import CSS, HEAD  # noqa: E402
+
+# On a stop (SIGTERM, Ctrl-C) answers in flight get this long to finish; open browser tabs
+# hold Gradio's event streams, and uvicorn would otherwise wait for every tab to close.
+SHUTDOWN_GRACE_S = 5
 
 def open_kb(config: Config):
     """The knowledge base (built from the corpus on a fresh machine, with a progress bar);
@@ -376,7 +381,18 @@ def serve(config: Config, host: str, port: int) -> None:
     server = gr.mount_gradio_app(rest_api(kb, problem), blocks, path="/", server_name=host, server_port=port,
                                  footer_links=["api"], show_error=False, css=CSS, head=HEAD)
     print(f"kb: serving http://{host}:{port}/ (chat) and POST /kb/ask", flush=True)
-    uvicorn.run(server, host=host, port=port, log_level="warning")
+
+    class Server(uvicorn.Server):
+        """Stops within SHUTDOWN_GRACE_S: the event streams of open tabs are then cut, which
+        is a stop, not an error, so their cancellation is not printed as one."""
+
+        async def shutdown(self, sockets=None):
+            print(f"kb: stopping; open chat tabs are disconnected after {SHUTDOWN_GRACE_S} s", flush=True)
+            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+            await super().shutdown(sockets)
+
+    Server(uvicorn.Config(server, host=host, port=port, log_level="warning",
+                          timeout_graceful_shutdown=SHUTDOWN_GRACE_S)).run()
 
 
 if __name__ == "__main__":

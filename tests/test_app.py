@@ -17,10 +17,10 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-@pytest.fixture(scope="module")
-def server(corpus_data_dir):
+def start_app(data_dir):
+    """app.py on a free port over an index in data_dir; (process, url) once it answers."""
     port = free_port()
-    env = {**os.environ, "KB_DATA_DIR": str(corpus_data_dir), "KB_CORPUS_DIR": str(CORPUS),
+    env = {**os.environ, "KB_DATA_DIR": str(data_dir), "KB_CORPUS_DIR": str(CORPUS),
            "KB_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -29,17 +29,53 @@ def server(corpus_data_dir):
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url, timeout=2)
-            break
+            return proc, url
         except OSError:
             if proc.poll() is not None:
                 pytest.fail("app exited: " + proc.stdout.read()[-2000:])
             time.sleep(1)
-    else:
-        proc.kill()
-        pytest.fail("app did not start in 180 s")
+    proc.kill()
+    pytest.fail("app did not start in 180 s")
+
+
+@pytest.fixture(scope="module")
+def server(corpus_data_dir):
+    proc, url = start_app(corpus_data_dir)
     yield url, corpus_data_dir
     proc.terminate()
     proc.wait(timeout=30)
+
+
+def test_app_stops_promptly_while_a_browser_tab_is_open(corpus_data_dir):
+    """systemctl stop / Ctrl-C: an open tab holds an event stream that never ends by itself;
+    the server must still stop within its grace period, without printing a traceback."""
+    import threading
+
+    from app import SHUTDOWN_GRACE_S
+
+    proc, url = start_app(corpus_data_dir)
+    opened = threading.Event()
+
+    def hold_stream():  # what every open chat tab does
+        with urllib.request.urlopen(url + "gradio_api/heartbeat/test-tab", timeout=60) as stream:
+            opened.set()
+            try:
+                stream.read()
+            except OSError:
+                pass
+
+    threading.Thread(target=hold_stream, daemon=True).start()
+    assert opened.wait(15), "the heartbeat stream did not open"
+    started = time.time()
+    proc.terminate()
+    try:
+        proc.wait(timeout=SHUTDOWN_GRACE_S + 15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail(f"app still running {SHUTDOWN_GRACE_S + 15} s after SIGTERM with a tab open")
+    output = proc.stdout.read()
+    assert time.time() - started < SHUTDOWN_GRACE_S + 15
+    assert "Traceback" not in output and "kb: stopping" in output, output[-2000:]
 
 
 @pytest.fixture(scope="module")
