@@ -173,9 +173,8 @@ class KnowledgeBase:
     def danger_vectors(self, texts: list[str]) -> np.ndarray:
         """The embeddings the danger check sees for messages: those their search would embed."""
         from .embed import EmbeddingCache, embed_queries
-        from .lexicon import analyze
 
-        dense = [analyze(t, self.retriever.lexicon).dense_text for t in texts]
+        dense = [self.retriever.analyze(t).dense_text for t in texts]
         try:
             # per machine, like the model cache: every index opened here shares the labelled messages
             cache = EmbeddingCache(self.config.models_dir / "query-embeddings.sqlite", f"{self.config.model_id}:query")

@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from .aliases import declared_aliases, expand_aliases, mentions_short_name
 from .intent import DATE, NUMBER, PHONE, RECIPIENT, definition_subject, detect_intents
 from .lexical import bm25_from_arrays, bm25_index, lexical_parts  # noqa: F401 (bm25_index: tests)
 from .lexicon import QUESTION_PHRASES, Query, analyze
@@ -21,6 +22,7 @@ from .tuning import RETRIEVAL, RetrievalTuning
 
 # Words that name one specific thing by its number: "phường 3", "năm 2024", "Điều 25".
 QUESTION_WORDS = set(folded_words(QUESTION_PHRASES))
+NAMED_SHARE = 0.6  # of a declared name's words a passage must write to count as naming it (set by hand)
 NUMBERED_THINGS = {"phuong", "xa", "quan", "nam", "dieu", "khoan", "chuong", "thon", "ap", "to", "lop", "khu"}
 
 
@@ -98,6 +100,30 @@ class Retriever:
             self.members.setdefault(c.article, []).append(i)
         self.alias_words = {w for alias, _ in self.aliases for w in alias.split()}
 
+    @cached_property
+    def declared_aliases(self) -> dict[str, str]:
+        """Short names the passages declare ("... trẻ em (số 111)"), read on first need."""
+        return declared_aliases(c.text for c in self.chunks)
+
+    def analyze(self, question: str) -> Query:
+        """The question read against this corpus's lexicon, a short name the documents declare
+        written out ("Tổng đài 111" -> "Tổng đài điện thoại quốc gia bảo vệ trẻ em"; not in
+        English questions, whose Vietnamese words would change how they are read)."""
+        query = analyze(question, self.lexicon)
+        if query.lang != "en" and mentions_short_name(question):
+            expanded = expand_aliases(question, self.declared_aliases)
+            if expanded != question:  # the words are searched as asked; the meaning with the name
+                query = replace(query, dense_text=analyze(expanded, self.lexicon).dense_text)
+        return query
+
+    @cached_property
+    def _short_name_words(self) -> dict[str, tuple[str, ...]]:
+        return {fold(short): tuple(folded_words(name)) for short, name in self.declared_aliases.items()}
+
+    def short_names(self, terms: list[str]) -> dict[str, tuple[str, ...]]:
+        """The question's words that are declared short names, with the words of their names."""
+        return {t: self._short_name_words[t] for t in terms if t in self._short_name_words}
+
     def named_docs(self, query: Query) -> tuple[tuple[str, ...], str]:
         """Documents the question names by locality, number or title alias, and the
         question's remaining words (the names are handled by searching those documents)."""
@@ -138,12 +164,17 @@ class Retriever:
         return tuple(" ".join(w for w in folded_words(part)[:14] if not w.isdigit())
                      for part in re.split(r"(?<=[.;:])\s+|\n", self.chunks[idx].text))
 
-    def coverage(self, terms: list[str], idx: int, weights: list[float] | None = None) -> float:
-        """IDF-weighted share of the question's words (and word pairs) the passage contains."""
+    def coverage(self, terms: list[str], idx: int, weights: list[float] | None = None,
+                 named: dict[str, tuple[str, ...]] | None = None) -> float:
+        """IDF-weighted share of the question's words (and word pairs) the passage contains. A
+        short name in `named` ("111") counts as contained where the passage writes most of the
+        name it stands for."""
         if not terms:
             return 0.0
         have, title = self.term_set(idx), self.title_terms[self.chunks[idx].doc_id]
         weights = weights or [self.lexicon.idf(t) for t in terms]
+        if named:
+            have = have | {t for t, words in named.items() if sum(w in have for w in words) >= NAMED_SHARE * len(words)}
         # a word found only in the document's title counts half: it says which document, not where
         uni = sum(w * (1.0 if t in have else 0.5 if t in title else 0.0)
                   for t, w in zip(terms, weights)) / sum(weights)
@@ -177,12 +208,13 @@ class Retriever:
         """The best k passages for a question (within `doc_ids` if given), with what the
         question asks for; `tuning` overrides the retriever's weights (kb eval --cv)."""
         t = tuning or self.tuning
-        query = analyze(question, self.lexicon)
+        query = self.analyze(question)
         intents = detect_intents(query)
         named, rest = self.named_docs(query)
         subject = definition_subject(replace(query, lexical_text=rest)) if "definition" in intents else ""
         query = replace(query, lexical_text=strip_frames(rest) or rest or query.lexical_text)
         terms = content_terms(query.lexical_text)
+        shorts = self.short_names(terms) if mentions_short_name(question) else {}
         unknown = self.unknown_terms(query)
         scope = [d for d in named if not doc_ids or d in doc_ids] or list(doc_ids or [])
         mask = np.isin(self.doc_arr, scope) if scope else np.ones(len(self.chunks), bool)
@@ -225,7 +257,7 @@ class Retriever:
         for cid, f in fused.items():
             i = self.index_of[cid]
             chunk = self.chunks[i]
-            cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights)
+            cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights, shorts)
             head = self.heading_match(terms, i, weights)
             score = f / top_fused + t.coverage * cov + t.heading * head + self._fit(chunk, intents, t)
             if subject and any(st.startswith(f"{subject} la ") for st in self.starts(i)):
