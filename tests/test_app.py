@@ -190,7 +190,7 @@ def test_plain_json_route_answers_like_gradio_and_rejects_bad_input_in_one_line(
 def test_plain_json_route_says_why_when_the_index_cannot_open():
     from starlette.testclient import TestClient
 
-    from app import rest_api
+    from kb.webapi import rest_api
 
     client = TestClient(rest_api(None, "the index was built with another model"))
     got = client.post("/kb/ask", json={"question": "Trẻ em là ai?"})
