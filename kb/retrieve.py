@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .aliases import declared_aliases, expand_aliases, mentions_short_name
-from .intent import DATE, NUMBER, PHONE, RECIPIENT, definition_subject, detect_intents
+from .intent import DATE, NUMBER, PHONE, RECIPIENT, asked_values, definition_subject, detect_intents, values_found
 from .lexical import bm25_from_arrays, bm25_index, lexical_parts  # noqa: F401 (bm25_index: tests)
 from .lexicon import QUESTION_PHRASES, Query, analyze
 from .records import Chunk, DocMeta, Hit
@@ -254,12 +254,13 @@ class Retriever:
 
         rescored = []
         weights = [self.lexicon.idf(t) for t in terms]  # once per question, not per candidate
+        asked = asked_values(query.text) if t.fit_value else ()
         for cid, f in fused.items():
             i = self.index_of[cid]
             chunk = self.chunks[i]
             cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights, shorts)
             head = self.heading_match(terms, i, weights)
-            score = f / top_fused + t.coverage * cov + t.heading * head + self._fit(chunk, intents, t)
+            score = f / top_fused + t.coverage * cov + t.heading * head + self._fit(chunk, intents, t, asked)
             if subject and any(st.startswith(f"{subject} la ") for st in self.starts(i)):
                 score += t.defines  # "X là ...": the passage defines what the question asks about
             rescored.append((score, cid, cov))
@@ -318,9 +319,9 @@ class Retriever:
         return tuple(missing + pairs)
 
     @staticmethod
-    def _fit(chunk: Chunk, intents: frozenset[str], t: RetrievalTuning = RETRIEVAL) -> float:
+    def _fit(chunk: Chunk, intents: frozenset[str], t: RetrievalTuning = RETRIEVAL, asked: tuple[str, ...] = ()) -> float:
         """Bonus for the kind of passage the question asks for; the letterhead rarely answers."""
-        bonus = 0.0
+        bonus = t.fit_value if asked and t.fit_value and values_found(asked, [chunk.text]) else 0.0
         if "signer" in intents:
             return t.fit_signer if chunk.section.startswith("Nơi nhận") else 0.0
         if chunk.section.startswith("Nơi nhận"):
