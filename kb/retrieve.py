@@ -89,6 +89,7 @@ class Retriever:
         self.vectors = arrays.get("vectors")  # unit vectors in passage order: exact dense search
         self.term_set = lru_cache(maxsize=4096)(self._term_set)
         self.starts = lru_cache(maxsize=4096)(self._starts)
+        self.writes = lru_cache(maxsize=16384)(self._writes)
         self.title_terms = {d.id: set(lexical_tokens(f"{d.label} {d.title} {d.locality}")) for d in docs.values()}
         self.aliases = sorted(((f" {' '.join(folded_words(a))} ", d.id)
                                for d in docs.values() for a in d.aliases if a.strip()),
@@ -158,6 +159,10 @@ class Retriever:
         """The words and word pairs of a passage's section path and text."""
         a, b = self._term_offsets[idx], self._term_offsets[idx + 1]
         return frozenset(self.vocab_list[i] for i in self._terms[a:b])
+
+    def _writes(self, idx: int, kinds: tuple[str, ...]) -> bool:
+        """Whether a passage writes every kind of value in `kinds` (an amount, a date, ...)."""
+        return values_found(kinds, [self.chunks[idx].text])
 
     def _starts(self, idx: int) -> tuple[str, ...]:
         """How each sentence or list item starts (folded, numbering dropped): "X là ..." defines X."""
@@ -260,7 +265,7 @@ class Retriever:
             chunk = self.chunks[i]
             cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights, shorts)
             head = self.heading_match(terms, i, weights)
-            score = f / top_fused + t.coverage * cov + t.heading * head + self._fit(chunk, intents, t, asked)
+            score = f / top_fused + t.coverage * cov + t.heading * head + self._fit(chunk, intents, t, bool(asked) and self.writes(i, asked))
             if subject and any(st.startswith(f"{subject} la ") for st in self.starts(i)):
                 score += t.defines  # "X là ...": the passage defines what the question asks about
             rescored.append((score, cid, cov))
@@ -319,9 +324,10 @@ class Retriever:
         return tuple(missing + pairs)
 
     @staticmethod
-    def _fit(chunk: Chunk, intents: frozenset[str], t: RetrievalTuning = RETRIEVAL, asked: tuple[str, ...] = ()) -> float:
-        """Bonus for the kind of passage the question asks for; the letterhead rarely answers."""
-        bonus = t.fit_value if asked and t.fit_value and values_found(asked, [chunk.text]) else 0.0
+    def _fit(chunk: Chunk, intents: frozenset[str], t: RetrievalTuning = RETRIEVAL, writes_asked: bool = False) -> float:
+        """Bonus for the kind of passage the question asks for (`writes_asked`: it writes the
+        kind of value asked for); the letterhead rarely answers."""
+        bonus = t.fit_value if writes_asked else 0.0
         if "signer" in intents:
             return t.fit_signer if chunk.section.startswith("Nơi nhận") else 0.0
         if chunk.section.startswith("Nơi nhận"):

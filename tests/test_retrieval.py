@@ -203,3 +203,12 @@ def test_dense_search_is_exact_so_a_rebuilt_index_finds_the_same_passages(kb, tm
     again = KnowledgeBase.open(Config(corpus_dir=CORPUS, data_dir=data), build_if_missing=False)
     for q in questions + ["tong dai 111 hoat dong may gio", "Những địa phương nào có kế hoạch phòng chống đuối nước?"]:
         assert [h.chunk.id for h in again.search(q).hits] == [h.chunk.id for h in kb.search(q).hits], q
+
+
+def test_a_question_asking_how_long_finds_the_passage_that_writes_the_time_limit(kb):
+    """'trong bao lâu' asks for a duration: of the two passages of the same article, the one
+    that writes "10 ngày làm việc" answers it, not the one about the same procedure in general."""
+    answer, cite = top(kb, "Cơ sở trợ giúp xã hội phải hoàn thiện hồ sơ tiếp nhận khẩn cấp trong bao lâu?")
+    assert not answer.abstained
+    assert cite.doc_id == "toan-quoc-nd-20-2021" and "hoàn thiện trong 10 ngày làm việc" in cite.text
+    assert "10 ngày" in answer.direct
