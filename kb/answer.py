@@ -15,7 +15,7 @@ from .quote import best_sentence, choose
 from .records import Answer, Citation, DocMeta, Hit
 from .retrieve import Search
 from .sentences import ITEM, items_of
-from .text import is_editorial
+from .text import folded_words, is_editorial
 from .tuning import ANSWER, AnswerTuning
 
 HOTLINE_VI = ("⚠️ Nếu một trẻ em đang gặp nguy hiểm hoặc bị bạo lực, xâm hại: gọi ngay Tổng đài "
@@ -62,9 +62,49 @@ def count_answer(hit: Hit, search: Search, en: bool, limit: int = ANSWER.limit) 
     if "count" not in search.intents or "statistic" in search.intents or ", khoản" in hit.chunk.section:
         return ()
     items = enumeration(hit.chunk.text)
-    if len(items) < 2:
+    if len(items) < 2 or any(item.rstrip().endswith(":") for item in items):
+        return ()  # clauses, one of which introduces a list of its own: not a list of things
+    if not (all(len(item.split()) <= SHORT_ITEM for item in items)
+            or introduces(hit.chunk, items[0], counted_nouns(search.query.text, en))):
         return ()
     return (f"{len(items)} items. " if en else f"Có {len(items)} mục. "), join_items("", items, 90, limit)
+
+
+SHORT_ITEM = 30  # words: items this short are things listed, not clauses (set by hand on the corpus)
+COUNTED = re.compile(r"\b(?:bao nhieu|may|how many|number of)\s+(?:the\s+|cac\s+)?(\w+(?:\s+\w+)?)")
+PLURAL = re.compile(r"(\bcac\b|\bnhung\b|\bgom\b|sau day|:\s*$)")
+
+
+def counted_nouns(question: str, en: bool) -> list[str]:
+    """What a "how many" question counts, folded ("mấy cấp độ" -> ["cap do", "cap"]; English
+    through the glossary: "how many levels" -> ["cap do", ...]); [] when it names nothing."""
+    m = COUNTED.search(" ".join(folded_words(question)))
+    if not m:
+        return []
+    words = m.group(1).split()
+    if en:
+        from .glossary import translate_terms
+
+        found = []
+        for n in (2, 1):
+            found += [" ".join(folded_words(t)) for t in translate_terms(words[:n])[0]]
+        return [f for f in dict.fromkeys(found) if f]
+    return [" ".join(words[:2]), words[0]]
+
+
+def introduces(chunk, first_item: str, nouns: list[str]) -> bool:
+    """Whether the passage introduces its items as what the question counts: the section's own
+    title when the items open the passage ("Điều 22. Nhiệm vụ của Tổng đài ..." for "how many
+    tasks"), else the line before the first item, which must announce a list ("... bao gồm:")."""
+    if not nouns:
+        return False
+    lines = [l.strip() for l in chunk.text.split("\n") if l.strip()]
+    at = lines.index(first_item) if first_item in lines else 0
+    intro = lines[at - 1] if at else chunk.section.split(" > ")[-1]
+    folded = " ".join(folded_words(intro)) + (":" if intro.rstrip().endswith(":") else "")
+    # a title over its items ("Nhiệm vụ của Tổng đài") names them; a line inside the text must
+    # announce a list ("... gồm:", "các ... sau đây")
+    return (not at or bool(PLURAL.search(folded))) and any(f" {n} " in f" {folded.rstrip(':')} " for n in nouns)
 
 
 def list_quote(hit: Hit, search: Search, tuning: AnswerTuning = ANSWER) -> str:

@@ -28,7 +28,7 @@ INTENTS = {
     # age or a share, which are values the documents write as numbers
     "count": re.compile(r"\b(bao nhieu|may|how many|number of)\s+(?!(ngay|gio|thang|nam|tuan|phut|tuoi|tien|dong|"
                         r"phan tram|lan|ty|trieu|days?|hours?|months?|years?|weeks?|minutes?|times?|percent|"
-                        r"old)\b)[a-z]"),
+                        r"old|cho|de|la|thi|va|o|tai|trong|duoc|khi|ma|voi|nua|vay|a|the|of|do|does|is|are)\b)[a-z]"),
     # A question across documents ("những địa phương nào", "các kế hoạch", "which plans",
     # "list the hotlines"): one passage of one document cannot answer it
     "across": re.compile(r"(\b(nhung|cac) (dia phuong|ke hoach|van ban|tinh|thanh pho|huyen|tai lieu|nghi dinh|"

@@ -138,6 +138,18 @@ def test_how_many_questions_get_the_number_and_the_items(kb):
     assert banned.direct.startswith("Có 15 mục") and "Tước đoạt quyền sống" in banned.direct
 
 
+@pytest.mark.parametrize("question", [
+    "Luật Trẻ em quy định mấy cấp độ bảo vệ trẻ em?",  # one article per level: no article lists them
+    "Có bao nhiêu nhóm trẻ em có hoàn cảnh đặc biệt?",  # 14 groups, under the article's first clause
+    "Hà Nội trợ cấp bao nhiêu cho người khuyết tật đặc biệt nặng là trẻ em?",  # an amount, not a count
+])
+def test_a_count_is_never_stated_from_clauses_that_are_not_the_things_asked_about(kb, question):
+    """A passage's numbered clauses (1. what a level is, 2. its measures: ...) are not a list of
+    the things counted: "Có 2 mục" was stated as the answer to each of these."""
+    answer = kb.ask(question)
+    assert not answer.direct.startswith(("Có 2 mục", "2 items")), answer.direct[:200]
+
+
 def test_a_list_cut_out_of_a_longer_one_is_not_counted():
     from kb.answer import enumeration
 
