@@ -83,6 +83,10 @@ class DangerTuning:
     # not fitted, a choice: below this probability a flagged message may be a question (a false
     # alarm), so the passage on what it asks comes before the reporting steps, after the hotline
     confident: float = 0.5
+    # not fitted, a guard: every labelled message has 4 words or more, and on one or two words
+    # ("ok", "xin chào", "a", an emoji, "?") the regression says 0.3-0.99 whatever they say. Such
+    # a message is flagged only when the lexicon sees a child in harm or it cries for help.
+    min_words: int = 3
 
 
 TUNING = DangerTuning()
@@ -138,8 +142,16 @@ class DangerModel:
         return flag(self.probability(text, vector), text, self.tuning)
 
 
+HELP = re.compile(r"\b(cuu|cuu voi|giup voi|help|sos)\b")  # a cry for help, folded
+
+
 def flag(probability: float, text: str, tuning: DangerTuning = TUNING) -> bool:
-    """Flag above the threshold; in the band of doubt below it, when the lexicon sees a child in harm."""
+    """Flag above the threshold; in the band of doubt below it, when the lexicon sees a child in
+    harm. A message of fewer than `min_words` words is beyond what the regression has seen: the
+    lexicon decides, or a cry for help ("cứu", "help")."""
+    words = [w for w in folded_words(text) if any(c.isalpha() for c in w)]
+    if len(words) < tuning.min_words:
+        return lexical_signal(text) or bool(HELP.search(" ".join(words)))
     return probability >= tuning.threshold or (probability >= tuning.doubt_floor and lexical_signal(text))
 
 

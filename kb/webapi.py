@@ -9,16 +9,22 @@ from .uitext import TEXT, too_long
 
 def answer_json(kb, question, doc_ids: list[str] | None = None) -> dict:
     """One question -> the JSON object of `python -m kb ask --json`; ValueError (one line, in
-    both languages) for an empty or over-long question, KBError from kb."""
-    if not isinstance(question, str) or not question.strip():
+    both languages) for an empty or over-long question, one that is not text, or a document id
+    the index does not hold; KBError from kb."""
+    if question is not None and not isinstance(question, str):
+        raise ValueError('"question" must be a string of text')
+    if not question or not question.strip():
         raise ValueError(TEXT["vi"]["empty_api"])
+    unknown = [d for d in doc_ids or [] if d not in kb.documents]
+    if unknown:
+        raise ValueError(f"unknown document id: {', '.join(unknown[:3])} (the ids are those of `python -m kb ask --json` citations)")
     if too_long(question):
         raise ValueError(f'{too_long(question)} ({too_long(question, "en")})')
     return kb.ask(question, doc_ids=doc_ids or None).to_dict()  # thread-safe; kb admits answer_workers at once
 
 
 def rest_api(kb, problem: str = ""):
-    """A FastAPI app with the plain JSON route for scripts and other systems:
+    """A Starlette app with the plain JSON route for scripts and other systems:
 
         POST /kb/ask  {"question": "...", "documents": ["doc id", ...]}  -> the JSON of `kb ask --json`
 

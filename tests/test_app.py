@@ -185,6 +185,11 @@ def test_plain_json_route_answers_like_gradio_and_rejects_bad_input_in_one_line(
         assert bad.status_code == 400, (body, bad.text)
         message = bad.json()["error"]
         assert message and "\n" not in message and "Traceback" not in message
+    # what is wrong is said, not a generic "empty question"
+    not_text = httpx.post(url + "kb/ask", json={"question": 123}, timeout=60)
+    assert not_text.status_code == 400 and "string" in not_text.json()["error"]
+    unknown = httpx.post(url + "kb/ask", json={"question": question, "documents": ["no-such-doc"]}, timeout=60)
+    assert unknown.status_code == 400 and "no-such-doc" in unknown.json()["error"]
 
 
 def test_plain_json_route_says_why_when_the_index_cannot_open():

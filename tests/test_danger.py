@@ -93,3 +93,15 @@ def test_json_carries_the_urgent_flag(corpus_data_dir):
     assert first["urgent"] is True and first["answer"].startswith("⚠️")
     assert second["urgent"] is False
     assert set(second) >= {"question", "answer", "abstained", "citations", "latency_ms"}
+
+
+@pytest.mark.parametrize("message", ["ok", "xin chào", "a", "?", "1234567890", "😀😀😀"])
+def test_a_greeting_a_letter_or_an_emoji_does_not_raise_the_danger_banner(kb, message):
+    """One or two words are beyond what the check was fitted on (its probability for "ok" was
+    0.9): the banner on every greeting would teach users to ignore it."""
+    assert not kb.ask(message).urgent
+
+
+@pytest.mark.parametrize("message", ["cứu", "help", "em bi danh"])
+def test_a_short_cry_for_help_or_a_child_in_harm_still_raises_it(kb, message):
+    assert kb.ask(message).urgent
