@@ -5,6 +5,10 @@ clicks that open passages, send starter questions and bring a new answer's first
 # Colours: text and buttons at least 4.5:1 against their background (WCAG AA). Gradio's default
 # orange buttons (2.8:1) and grey placeholders (1.9:1) are replaced by the theme variables below.
 CSS = """
+/* the browser keeps whatever is on screen in place while content above it grows ("scroll
+   anchoring"): as an answer streamed in, the page slid down to its end. The script below
+   decides what a new answer shows first. */
+html, body, #kb-chat {overflow-anchor: none}
 .gradio-container {
   --button-primary-background-fill: #1d4ed8; --button-primary-background-fill-hover: #1e3a8a;
   --button-primary-border-color: #1d4ed8; --button-primary-text-color: #ffffff;

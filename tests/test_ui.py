@@ -210,6 +210,25 @@ def test_urgent_message_shows_the_banner_and_a_call_link_that_stays_on_phones(se
     page.close()
 
 
+def test_a_danger_report_opens_on_the_hotline_banner_on_a_phone_after_the_page_scrolled(server, browser):  # noqa: F811
+    """On a phone, a teacher taps "Hữu ích" before asking anything (the page scrolls down to its
+    note), then reports a child in danger: the banner with 111 and 113 must be on screen when
+    the answer arrives. The page used to slide down with the streamed answer and open on the
+    reporting steps, the banner 380 px above the screen."""
+    url, _ = server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#kb-chat .kb-starter", timeout=30000)
+    page.click("#kb-up")
+    page.wait_for_timeout(1000)
+    ask(page, "Em học sinh lớp 3 của tôi đến lớp với nhiều vết bầm tím, em nói bố đánh. Tôi phải làm gì?")
+    page.wait_for_timeout(500)
+    ok, box = in_view(page, "#kb-banner .kb-banner")
+    assert ok, f"the hotline banner is off screen: {box}"
+    context.close()
+
+
 def test_language_switch_covers_the_page(server, browser):  # noqa: F811
     page = open_page(browser, server, DESKTOP)
     assert page.evaluate("document.documentElement.lang") == "vi"
