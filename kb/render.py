@@ -163,8 +163,15 @@ def duties_table(rows, en: bool = False) -> str:
         f"<tr><td>{html.escape(r.sector)}</td><td>{html.escape(r.agency)}</td><td>{html.escape(r.role)}</td>"
         f"<td>{html.escape(r.duty)}{_refs(r)}</td><td>{_open_link(r.chunk_id, r.doc_label)}<br>"
         f"<small>{html.escape(r.section)}</small></td></tr>" for r in rows)
-    return (f'<table class="kb-table"><thead><tr>{"".join(f"<th>{h}</th>" for h in heads)}</tr></thead>'
-            f'<tbody>{body}</tbody></table>')
+    return _table(heads, body, "Responsibilities" if en else "Trách nhiệm")
+
+
+def _table(heads, body: str, label: str) -> str:
+    """A table in a box that scrolls sideways when the screen is narrower than the table (a
+    phone), instead of running off the page; the box takes keyboard focus to scroll."""
+    return (f'<div class="kb-table-wrap" tabindex="0" role="region" aria-label="{html.escape(label)}">'
+            f'<table class="kb-table"><thead><tr>{"".join(f"<th>{h}</th>" for h in heads)}</tr></thead>'
+            f'<tbody>{body}</tbody></table></div>')
 
 
 def _refs(row) -> str:
@@ -183,5 +190,4 @@ def deadlines_table(rows, en: bool = False) -> str:
         f"{'<br><small>→ ' + html.escape(r.recipient) + '</small>' if r.recipient else ''}</td>"
         f"<td>{_open_link(r.chunk_id, r.doc_label)}<br><small>{html.escape(r.section)}</small></td></tr>"
         for r in rows)
-    return (f'<table class="kb-table"><thead><tr>{"".join(f"<th>{h}</th>" for h in heads)}</tr></thead>'
-            f'<tbody>{body}</tbody></table>')
+    return _table(heads, body, "Deadlines" if en else "Hạn báo cáo")

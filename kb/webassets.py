@@ -74,6 +74,7 @@ footer, footer a, footer button {color: #374151 !important}
 .kb-doc-section {font-size: 1em}
 .kb-passage {padding: 4px 6px; margin: 4px 0; border-radius: 4px}
 .kb-passage.kb-hl {background: #fef3c7; outline: 2px solid #a16207}
+.kb-table-wrap {overflow-x: auto; max-width: 100%}
 .kb-table {border-collapse: collapse; width: 100%; font-size: .92em}
 .kb-table th, .kb-table td {border: 1px solid #d0d7de; padding: 4px 6px; vertical-align: top; text-align: left}
 @media (min-width: 769px) {

@@ -330,3 +330,20 @@ def test_duties_filter_on_enter_and_exports_per_request(server, browser):  # noq
         csv = page.evaluate("h => fetch(h).then(r => r.text())", link.get_attribute("href"))
         assert agency in csv and other not in csv  # each user gets the rows they filtered
         page.close()
+
+
+def test_the_responsibility_table_stays_within_a_phone_screen(server, browser):  # noqa: F811
+    """Five columns do not fit 390 px: the table scrolls sideways in its own box (which takes
+    keyboard focus), and the page itself never gets wider than the screen (the "Nguồn" column
+    used to run off the right edge, unreachable)."""
+    page = open_page(browser, server, PHONE)
+    page.click("#duties-tab-button")
+    page.wait_for_selector("#kb-duty-table .kb-table-wrap table", timeout=30000)
+    width = page.evaluate("window.innerWidth")
+    right = page.eval_on_selector("#kb-duty-table .kb-table-wrap", "e => e.getBoundingClientRect().right")
+    assert right <= width + 1, (right, width)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    page.eval_on_selector("#kb-duty-table .kb-table-wrap", "e => { e.scrollLeft = e.scrollWidth; }")
+    source = page.eval_on_selector("#kb-duty-table th:last-child", "e => e.getBoundingClientRect().right")
+    assert source <= width + 1, f"the last column cannot be scrolled into view: {source}"
+    page.close()
