@@ -24,6 +24,8 @@ def declared_aliases(texts) -> dict[str, str]:
             continue
         for m in DECLARED.finditer(text):
             before = re.split(r"[.,;:!?()\[\]\"“”\n]", text[max(0, m.start() - 200):m.start()])[-1].split()[-RUN:]
+            if m.group(1).isdigit() and 1900 <= int(m.group(1)) <= 2100:
+                continue  # "(2021)": a year, not a name
             written = _name(before, m.group(1))
             if not written:
                 continue

@@ -12,11 +12,13 @@ def test_a_bracketed_number_or_abbreviation_declares_the_name_before_it():
              f"Phối hợp với {HOTLINE} (111) trong việc tư vấn.",
              "Huyện thành lập Ban Chỉ đạo liên ngành (BCĐ) của huyện.", "Các Hội (MTTQ)",
              "trong thời hạn 12 giờ (720 phút) kể từ khi nhận",  # no capitalised name: nothing declared
-             "Tổng đài 111 (112)"]  # what holds a number is not a name
+             "Tổng đài 111 (112)",  # what holds a number is not a name
+             "Kế hoạch hành động quốc gia (2021)"]  # a year
     aliases = declared_aliases(texts)
     assert aliases["111"] == HOTLINE
     assert aliases["BCĐ"] == "Ban Chỉ đạo"
-    assert "720" not in aliases and "112" not in aliases and "MTTQ" not in aliases  # initials differ
+    assert "720" not in aliases and "112" not in aliases and "2021" not in aliases
+    assert "MTTQ" not in aliases  # its initials are not those of the words before it
 
 
 @pytest.mark.parametrize("question, expected", [
