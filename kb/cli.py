@@ -70,26 +70,27 @@ def cmd_ask(args, config: Config) -> int:
 
 
 def cmd_eval(args, config: Config) -> int:
+    from . import crossval as cv
     from . import evaluate as ev
 
     if args.cv and not args.danger:
-        data = ev.cross_validate_retrieval(_open(config), [Path(p) for p in (args.files or [args.qa])])
+        data = cv.cross_validate_retrieval(_open(config), [Path(p) for p in (args.files or [args.qa])])
         path = ev.write_report(data, Path(args.out))
-        print(ev.format_cv(data))
+        print(cv.format_cv(data))
         print(f"report: {path}")
         return 0
     if args.cv_answer:
-        data = ev.cross_validate_answer(_open(config), [Path(p) for p in args.cv_answer])
+        data = cv.cross_validate_answer(_open(config), [Path(p) for p in args.cv_answer])
         path = ev.write_report(data, Path(args.out))
-        print(ev.format_cv_answer(data))
+        print(cv.format_cv_answer(data))
         print(f"report: {path}")
         return 0
     if args.fit_abstain:
         from . import abstain
 
-        model, how = ev.fit_abstention(_open(config), [Path(p) for p in args.fit_abstain])
+        model, how = cv.fit_abstention(_open(config), [Path(p) for p in args.fit_abstain])
         abstain.save(model, how)
-        print(ev.format_abstention(how))
+        print(cv.format_abstention(how))
         print(f"weights: {abstain.WEIGHTS}")
         return 0
     if args.danger:

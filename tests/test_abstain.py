@@ -26,7 +26,7 @@ def test_the_shipped_weights_say_how_they_were_fitted():
 
 def test_refitting_on_the_eval_files_reproduces_the_shipped_weights_and_held_out_rates(kb):
     """The numbers in the README come from this fit; a changed feature or search shows here."""
-    from kb.evaluate import fit_abstention
+    from kb.crossval import fit_abstention
 
     model, how = fit_abstention(kb, QA_FILES)
     shipped = abstain.load()
