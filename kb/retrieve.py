@@ -22,7 +22,6 @@ from .tuning import RETRIEVAL, RetrievalTuning
 
 # Words that name one specific thing by its number: "phường 3", "năm 2024", "Điều 25".
 QUESTION_WORDS = set(folded_words(QUESTION_PHRASES))
-NAMED_SHARE = 0.6  # of a declared name's words a passage must write to count as naming it (set by hand)
 NUMBERED_THINGS = {"phuong", "xa", "quan", "nam", "dieu", "khoan", "chuong", "thon", "ap", "to", "lop", "khu"}
 
 
@@ -170,7 +169,7 @@ class Retriever:
                      for part in re.split(r"(?<=[.;:])\s+|\n", self.chunks[idx].text))
 
     def coverage(self, terms: list[str], idx: int, weights: list[float] | None = None,
-                 named: dict[str, tuple[str, ...]] | None = None) -> float:
+                 named: dict[str, tuple[str, ...]] | None = None, named_share: float = RETRIEVAL.named_share) -> float:
         """IDF-weighted share of the question's words (and word pairs) the passage contains. A
         short name in `named` ("111") counts as contained where the passage writes most of the
         name it stands for."""
@@ -179,7 +178,7 @@ class Retriever:
         have, title = self.term_set(idx), self.title_terms[self.chunks[idx].doc_id]
         weights = weights or [self.lexicon.idf(t) for t in terms]
         if named:
-            have = have | {t for t, words in named.items() if sum(w in have for w in words) >= NAMED_SHARE * len(words)}
+            have = have | {t for t, words in named.items() if sum(w in have for w in words) >= named_share * len(words)}
         # a word found only in the document's title counts half: it says which document, not where
         uni = sum(w * (1.0 if t in have else 0.5 if t in title else 0.0)
                   for t, w in zip(terms, weights)) / sum(weights)
@@ -263,7 +262,7 @@ class Retriever:
         for cid, f in fused.items():
             i = self.index_of[cid]
             chunk = self.chunks[i]
-            cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights, shorts)
+            cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights, shorts, t.named_share)
             head = self.heading_match(terms, i, weights)
             score = f / top_fused + t.coverage * cov + t.heading * head + self._fit(chunk, intents, t, bool(asked) and self.writes(i, asked))
             if subject and any(st.startswith(f"{subject} la ") for st in self.starts(i)):

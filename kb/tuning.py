@@ -48,6 +48,10 @@ class RetrievalTuning:
     # 0.736 / 0.647 on qa / qa-v2 / qa-newdocs against 0.894 / 0.728 / 0.647 without it (0.5
     # loses a question on qa-newdocs).
     fit_value: float = 0.3
+    # A short name the documents declare ("111" for the hotline, kb/aliases.py) counts as in a
+    # passage that writes this share of the words of its name (set by hand: the hotline's name is
+    # written whole or shortened to "Tổng đài quốc gia bảo vệ trẻ em", 8 of its 10 words).
+    named_share: float = 0.6
     # Candidates from each side, and the longest section quoted whole ("small to big").
     candidates: int = 100
     max_section_chars: int = 2500
