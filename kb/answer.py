@@ -11,7 +11,7 @@ import re
 
 from .actors import english_name
 from .intent import PHONE, RECIPIENT
-from .quote import best_sentence, choose
+from .quote import best_sentence, choose, join_items
 from .records import Answer, Citation, DocMeta, Hit
 from .retrieve import Search
 from .sentences import ITEM, items_of
@@ -43,19 +43,7 @@ def enumeration(text: str) -> list[str]:
     return [line for _, line in items]
 
 
-def join_items(lead: str, items: list[str], width: int, limit: int) -> str:
-    """A lead-in followed by its items, each cut to `width` characters at a word, the whole
-    stopping with " …" before it would pass `limit`."""
-    quote = lead
-    for item in items:
-        short = item if len(item) <= width else item[:width - 3].rsplit(" ", 1)[0] + " …"
-        if len(quote) + len(short) > limit:
-            return quote + " …"
-        quote += (" " if quote else "") + short
-    return quote
-
-
-def count_answer(hit: Hit, search: Search, en: bool, limit: int = ANSWER.limit) -> tuple[str, str] | tuple[()]:
+def count_answer(hit: Hit, search: Search, en: bool, tuning: AnswerTuning = ANSWER) -> tuple[str, str] | tuple[()]:
     """For "how many … are there" questions: the number of items the passage enumerates and
     the items, shortened: (lead, quote); () when the passage does not enumerate (then the
     sentence answers)."""
@@ -67,7 +55,8 @@ def count_answer(hit: Hit, search: Search, en: bool, limit: int = ANSWER.limit) 
     if not (all(len(item.split()) <= SHORT_ITEM for item in items)
             or introduces(hit.chunk, items[0], counted_nouns(search.query.text, en))):
         return ()
-    return (f"{len(items)} items. " if en else f"Có {len(items)} mục. "), join_items("", items, 90, limit)
+    return ((f"{len(items)} items. " if en else f"Có {len(items)} mục. "),
+            join_items("", items, tuning.item_chars, tuning.list_limit))
 
 
 SHORT_ITEM = 30  # words: items this short are things listed, not clauses (set by hand on the corpus)
@@ -114,10 +103,10 @@ def list_quote(hit: Hit, search: Search, tuning: AnswerTuning = ANSWER) -> str:
     item shortened. "" when neither fits."""
     if "list" not in search.intents:
         return ""
-    limit = tuning.limit
+    limit = tuning.list_limit
     lines, found, j, _ = choose(hit, search, tuning)
     lines = [l for l in lines if not is_editorial(l)]
-    gather = lambda start, rest: join_items(lines[start] if start >= 0 else "", [lines[i] for i in rest], 140, limit)
+    gather = lambda start, rest: join_items(lines[start] if start >= 0 else "", [lines[i] for i in rest], tuning.item_chars, limit)
 
     if len(hit.chunk.text) <= tuning.whole_chars or j < 0:
         best = " ".join(lines)
@@ -203,7 +192,7 @@ def compose(question: str, search: Search, docs: dict[str, DocMeta], top_k: int 
     else:
         top = hits[0]
         meta = docs[top.chunk.doc_id]
-        counted = count_answer(top, search, en, tuning.limit)
+        counted = count_answer(top, search, en, tuning)
         sentence = counted[1] if counted else (list_quote(top, search, tuning) or best_sentence(top, search, tuning=tuning))
         lead = ""
         if "agency" in search.intents and top.chunk.agency:

@@ -14,7 +14,7 @@ INTENTS = {
     "number": re.compile(r"(bao nhieu|\bmay\b|ty le|phan tram|%|how many|how much|percent|how old|"
                          r"\btuoi\b|\bage\b|what number|so dien thoai|phone number|hotline|share)"),
     "date": re.compile(r"(khi nao|bao gio|thoi han|truoc ngay|ngay nao|bao lau|han chot|\bwhen\b|deadline|"
-                       r"by when|how long|how quickly|within|hieu luc|effective|take effect)"),
+                       r"by when|how long|how quickly|how often|how frequently|within|hieu luc|effective|take effect)"),
     "phone": re.compile(r"(so dien thoai|duong day nong|tong dai.*\bso\b|\bso\b.*tong dai|phone|hotline|"
                         r"helpline|call)"),
     "definition": re.compile(r"(\bla gi\b|the nao la|dinh nghia|duoc hieu|la hanh vi gi|\bwhat is\b|"
@@ -23,12 +23,16 @@ INTENTS = {
     "recipient": re.compile(r"((bao|thong bao|bao cao|to giac|lien he|goi|gui|trinh)\b.{0,25}\b(cho ai|ai|dau|co quan nao)\b"
                             r"|\b(report|notify|tell|call|contact|inform|send)\b.{0,40}\bto\b|\bwhom\b"
                             r"|who (do|should|must|can) (i|we|teachers?|schools?) (report|tell|call|contact|inform))"),
-    "signer": re.compile(r"(\bky\b|nguoi ky|who signed|signed|signer|noi nhan|recipients)"),
+    # who signed: folded "ký" is also "kỳ"/"kỹ" ("định kỳ", "kỹ năng") and part of "đăng ký",
+    # so it counts only after who signs or before what was signed
+    "signer": re.compile(r"(\b(ai|nguoi|da|duoc|do) ky\b(?! (nang|luat|thuat|niem|han|thi|hop|vong|cong|la))|"
+                         r"\bky (boi|ten|ngay|van ban|quyet dinh|ke hoach|thong tu|nghi dinh)\b|"
+                         r"who signed|signed|signer|noi nhan|recipients)"),
     # How many items of a kind ("mấy cấp độ", "how many steps"): not an amount of time, money,
     # age or a share, which are values the documents write as numbers
     "count": re.compile(r"\b(bao nhieu|may|how many|number of)\s+(?!(ngay|gio|thang|nam|tuan|phut|tuoi|tien|dong|"
                         r"phan tram|lan|ty|trieu|days?|hours?|months?|years?|weeks?|minutes?|times?|percent|"
-                        r"old|cho|de|la|thi|va|o|tai|trong|duoc|khi|ma|voi|nua|vay|a|the|of|do|does|is|are)\b)[a-z]"),
+                        r"old|cho|de|la|thi|va|o|tai|trong|duoc|khi|ma|voi|nua|vay|a|the|of|do|does|is|are|mot|moi|per|each)\b)[a-z]"),
     # A question across documents ("những địa phương nào", "các kế hoạch", "which plans",
     # "list the hotlines"): one passage of one document cannot answer it
     "across": re.compile(r"(\b(nhung|cac) (dia phuong|ke hoach|van ban|tinh|thanh pho|huyen|tai lieu|nghi dinh|"
@@ -77,9 +81,9 @@ ASKED_VALUE = {
                         r"\bbao nhieu\b|\bhow much\b|\bfines?\b|\bbudget\b|\bvnd\b)"),
     "percent": re.compile(r"(phan tram|%|\bty le\b|percent|\bshare\b|proportion)"),
     "date": re.compile(r"(ngay nao|khi nao|bao gio|han chot|truoc ngay|\bwhen\b|what date|deadline|by when|"
-                       r"nam nao|which year)"),
+                       r"nam nao|which year|how often|how frequently|bao lau (mot|1) lan|may lan mot)"),
     "duration": re.compile(r"((bao nhieu|\bmay\b|how many)\s+(ngay|gio|thang|nam|tuan|phut|days|hours|months|years|"
-                           r"weeks)|bao lau|how long|how quickly|within how)"),
+                           r"weeks)|bao lau(?! (mot|1) lan)|how long|how quickly|within how)"),
     "phone": re.compile(r"(so dien thoai|(duong day nong|tong dai)\b.*\bso (may|nao)\b|phone number|what number|"
                         r"(hotline|helpline) number|number of the (hotline|helpline)|\bwhat is the (hotline|helpline)\b)"),
     "age": re.compile(r"(bao nhieu tuoi|\bmay tuoi|how old|what age|duoi bao nhieu)"),
@@ -88,7 +92,7 @@ ASKED_VALUE = {
 WRITTEN_VALUE = {
     "money": re.compile(r"(\d[\d.,]*\s*(đồng|triệu|tỷ|nghìn|ngàn|vnd)|mức chuẩn)", re.IGNORECASE),
     "percent": re.compile(r"(\d+([.,]\d+)?\s*%|phần trăm)", re.IGNORECASE),
-    "date": re.compile(r"(\d{1,2}/\d{1,2}(/\d{2,4})?|ngày \d{1,2} tháng \d{1,2}|trước ngày|hằng năm|hàng năm|định kỳ|"
+    "date": re.compile(r"(\d{1,2}/\d{1,2}(/\d{2,4})?|ngày \d{1,2} tháng \d{1,2}|trước ngày|h[ằà]ng (năm|quý)|định kỳ|"
                        r"quý [IV\d]|năm \d{4})", re.IGNORECASE),
     "duration": re.compile(r"(\d+|một|hai|ba|bảy|mười)\s*(ngày|giờ|tháng|năm|tuần|phút)", re.IGNORECASE),
     "phone": PHONE,

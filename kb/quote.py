@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from .actors import is_actor, subject_of
-from .intent import DATE, NUMBER, PHONE
+from .intent import DATE, NUMBER, PHONE, WRITTEN_VALUE, asked_values
 from .records import Hit
 from .retrieve import Search
 from .sentences import Unit, embed_text, items_of, leads_in, units
@@ -54,15 +54,26 @@ def _lexical(text: str, context: str, actor: frozenset[str], search: Search, ter
     if actor:  # the sentence is about the one the question asks about: the share of its name
         weight = search.idf or (lambda w: 1.0)  # asked, by what each word says ("y tế" more than "cấp xã")
         value += t.actor * sum(map(weight, actor & set(search.terms))) / (sum(map(weight, actor)) or 1.0)
-    for intent, rx in (("number", NUMBER), ("date", DATE), ("phone", PHONE)):
-        if intent in search.intents and rx.search(text):
-            value += t.kind
+    asked = asked_kinds(search.query.text)
+    if asked:  # the kind of value asked for ("bao nhiêu tiền": an amount, not "Điều 3")
+        value += t.kind * all(WRITTEN_VALUE[k].search(text) for k in asked)
+    else:
+        for intent, rx in (("number", NUMBER), ("date", DATE), ("phone", PHONE)):
+            if intent in search.intents and rx.search(text):
+                value += t.kind
     if search.subject and f" {search.subject} la " in f" {folded} ":
         value += t.defines
     opening = LABEL.match(folded)
     if opening and opening.group(0) in asked_labels(search.query.text):
         value += t.label
     return value
+
+
+@lru_cache(maxsize=1024)
+def asked_kinds(question: str) -> tuple[str, ...]:
+    """The kinds of value a question asks for that one sentence can write (an amount, a date, a
+    duration, a share, an age, a phone number; a count is a list, not a sentence)."""
+    return tuple(k for k in asked_values(question) if k != "count")
 
 
 @lru_cache(maxsize=1024)
@@ -104,6 +115,18 @@ def _join(found: list[Unit], picked: list[int]) -> str:
     return out
 
 
+def join_items(lead: str, items: list[str], width: int, limit: int) -> str:
+    """A lead-in followed by its items, each cut to `width` characters at a word, the whole
+    stopping with " …" before it would pass `limit`."""
+    quote = lead
+    for item in items:
+        short = item if len(item) <= width else item[:width - 3].rsplit(" ", 1)[0] + " …"
+        if len(quote) + len(short) > limit:
+            return quote + " …"
+        quote += (" " if quote else "") + short
+    return quote
+
+
 def choose(hit: Hit, search: Search, t: AnswerTuning = ANSWER) -> tuple[list[str], list[Unit], int, np.ndarray]:
     """(lines, sentences, index of the best, scores) of a passage; the index is -1 when it has
     no quotable sentence."""
@@ -121,7 +144,7 @@ def best_sentence(hit: Hit, search: Search, limit: int | None = None, tuning: An
     acts brings the lead-in or the clause that does ("Sở Y tế: … - Phối hợp …"); a second
     sentence scoring nearly as well comes too."""
     t = tuning
-    limit = limit or t.limit
+    list_limit, limit = limit or t.list_limit, limit or t.limit
     lines = [l.strip() for l in hit.chunk.text.split("\n") if l.strip()]
     if len(hit.chunk.text) <= t.whole_chars and not any(is_editorial(l) for l in lines):
         return " ".join(lines)
@@ -131,12 +154,7 @@ def best_sentence(hit: Hit, search: Search, limit: int | None = None, tuning: An
     unit = found[j]
     last = j + 1 == len(found) or found[j + 1].line != unit.line
     if unit.text.endswith(":") or (last and leads_in(lines, unit.line)):  # the answer is the list that follows
-        best = unit.text
-        for item in (lines[n] for n in items_of(lines, unit.line)):
-            if len(best) + len(item) > limit:
-                return best + " …"
-            best += " " + item
-        return best
+        return join_items(unit.text, [lines[n] for n in items_of(lines, unit.line)], t.item_chars, list_limit)
     picked = [j]
     context = unit.context
     if context >= 0 and not names_actor(unit.text) and len(found[context].text) <= t.context_chars:

@@ -82,14 +82,15 @@ class AnswerTuning:
     sentence read with its context (kb/sentences.py). `cosine`, `second` and `context_words` were
     fitted together on every combination of ANSWER_GRID's values, by keyword accuracy with
     retrieval fixed, leaving one question file out (`python -m kb eval --cv-answer eval/qa.jsonl
-    eval/qa-v2.jsonl eval/qa-newdocs.jsonl`, 2026-11-24): chosen on the other two files, the
-    settings score 0.971 / 0.880 / 0.603 on qa / qa-v2 / qa-newdocs held out (choices, as
-    cosine/second/context_words: 8/0.3/1, 8/0.3/1, 16/0.3/0); the setting best on all three,
-    shipped, scores 0.971 / 0.880 / 0.655 in sample (before: 0.971 / 0.832 / 0.534). Differences
-    of one or two questions decide between neighbouring settings: noise at this size."""
+    eval/qa-v2.jsonl eval/qa-newdocs.jsonl`, 2026-11-24, rerun after `list_limit`): chosen on the
+    other two files, the settings score 0.971 / 0.884 / 0.655 on qa / qa-v2 / qa-newdocs held out
+    (choices, as cosine/second/context_words: 8/0.3/1, 8/0.2/1, 12/0.3/0.5); the setting best on
+    all three, shipped, scores 0.971 / 0.888 / 0.690 in sample (before the e5 term and the
+    structure: 0.971 / 0.832 / 0.534). Differences of one or two questions decide between
+    neighbouring settings: noise at this size."""
 
-    # e5 cosine of the question to the sentence with its context (0: words alone, 0.971 / 0.852 /
-    # 0.629 with the shipped others). 8-16 were best; 24 loses questions.
+    # e5 cosine of the question to the sentence with its context (0: words alone, 0.971 / 0.868 /
+    # 0.672 with the shipped others). 8-16 were best; 24 loses questions.
     cosine: float = 8.0
     # Quote a second sentence of the passage too when it scores within this margin of the best
     # (0: never). The largest tried was chosen: keyword accuracy rewards longer quotes (always two
@@ -116,7 +117,13 @@ class AnswerTuning:
     # A passage this short is quoted whole (direct answer); in the source list, up to `source_whole`.
     whole_chars: int = 300
     source_whole: int = 500
-    limit: int = 600  # longest quote (a lead-in with its items)
+    limit: int = 600  # longest quote of sentences
+    # A list asked for ("gồm những bước nào", "how many levels") or a lead-in quoted with its
+    # items: each item cut to `item_chars` at a word, the whole list up to `list_limit`. Set by
+    # hand: at 600 a nine-step procedure or four priorities of a few lines each lost their last
+    # items, the ones a "what comes last" question asks for; 1000 holds a dozen short items.
+    list_limit: int = 1000
+    item_chars: int = 140
     context_chars: int = 250  # a longer lead-in is not repeated before its item
 
 

@@ -224,3 +224,45 @@ def test_a_question_asking_how_long_finds_the_passage_that_writes_the_time_limit
     assert not answer.abstained
     assert cite.doc_id == "toan-quoc-nd-20-2021" and "hoàn thiện trong 10 ngày làm việc" in cite.text
     assert "10 ngày" in answer.direct
+
+
+@pytest.mark.parametrize("question, signer", [
+    ("dinh ky bao lau can bo xa bao cao UBND xa", False),  # "định kỳ": periodically
+    ("Trẻ em được trang bị kỹ năng gì?", False),
+    ("Người đăng ký nhận chăm sóc thay thế cần giấy tờ gì?", False),
+    ("Giáo viên vi phạm thì bị kỷ luật thế nào?", False),
+    ("Ai ký kế hoạch 48/KH-UBND?", True),
+    ("Kế hoạch của Tây Ninh ký ngày nào?", True),
+    ("Who signed the plan?", True),
+])
+def test_who_signed_is_asked_only_when_the_question_asks_it(kb, question, signer):
+    """Folded, "ký" (sign) is also "kỳ" (period), "kỹ" (skill) and part of "đăng ký": a question
+    read as "who signed" is answered from the recipients block, so "định kỳ bao lâu" lost its
+    answer to the signature of the decree."""
+    assert ("signer" in kb.search(question).intents) == signer
+
+
+def test_a_periodic_question_gets_the_period_the_documents_set(kb):
+    answer = kb.ask("dinh ky bao lau can bo xa bao cao UBND xa ve tre duoc cham soc thay the")
+    assert not answer.abstained and "06 tháng" in answer.direct, answer.direct[:300]
+    assert not answer.citations[0].section.startswith("Nơi nhận")
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("Phòng LĐTBXH gửi danh sách bao lâu một lần?", ("date",)),  # a frequency: "hằng quý", "định kỳ 06 tháng"
+    ("How often must hospitals report?", ("date",)),
+    ("Sau bao lâu phải đánh giá lại?", ("duration",)),
+    ("Mức chuẩn trợ giúp xã hội là bao nhiêu một tháng?", ("money",)),  # an amount per month, not a count
+])
+def test_the_kind_of_value_a_question_asks_for(question, kinds):
+    from kb.intent import asked_values
+
+    assert asked_values(question) == kinds
+
+
+def test_a_list_answer_keeps_all_its_items_up_to_the_last(kb):
+    """A nine-step procedure asked for step by step: the last step is part of the answer (at
+    600 characters the quote stopped at step 8)."""
+    answer = kb.ask("What are the steps of the alternative care procedure?")
+    assert not answer.abstained
+    assert "1. Tiếp nhận" in answer.direct and "9. Theo dõi và đánh giá" in answer.direct, answer.direct[:1200]
