@@ -90,9 +90,17 @@ def pack(units: list[list[str]], max_chars: int) -> list[list[str]]:
     return chunks
 
 
-def khoan_label(paras: list[str]) -> str:
-    """'khoản 2' or 'khoản 1-3' for the numbered clauses a piece of an article holds."""
-    nums = [int(m.group(1)) for p in paras if (m := KHOAN.match(p))]
+def khoan_numbers(paras: list[str]) -> list[int]:
+    return [int(m.group(1)) for p in paras if (m := KHOAN.match(p))]
+
+
+def khoan_label(paras: list[str], continued: int | None = None) -> str:
+    """'khoản 2' or 'khoản 1-3' for the numbered clauses a piece of an article holds; a piece
+    that opens inside a clause (`continued`: the last clause of the piece before) is part of
+    that clause: 'khoản 2' for the points c) d) of khoản 2 that did not fit in the piece before."""
+    nums = khoan_numbers(paras)
+    if continued is not None and (not nums or not KHOAN.match(paras[0])):
+        nums = [continued] + nums
     if not nums:
         return ""
     return f"khoản {nums[0]}" if len(nums) == 1 else f"khoản {nums[0]}-{nums[-1]}"
@@ -105,10 +113,12 @@ def chunk_document(doc: Document, max_chars: int = 1000) -> list[Chunk]:
     for section in doc.sections:
         pieces = pack(group_units(section), max_chars)
         is_article = bool(section.path) and section.path[-1].startswith("Điều ")
+        continued = None  # the clause the piece before ended in
         for paras in pieces:
             label = section.path_text
-            if is_article and len(pieces) > 1 and (k := khoan_label(paras)):
+            if is_article and len(pieces) > 1 and (k := khoan_label(paras, continued)):
                 label = f"{label}, {k}"
+            continued = (khoan_numbers(paras) or [continued])[-1]
             text = "\n".join(paras)
             header = chunk_header(meta, label)
             cid = chunk_id(meta.id, header, text)

@@ -16,7 +16,7 @@ from .intent import DATE, NUMBER, PHONE, RECIPIENT, asked_values, definition_sub
 from .lexical import bm25_from_arrays, bm25_index, lexical_parts  # noqa: F401 (bm25_index: tests)
 from .lexicon import QUESTION_PHRASES, Query, analyze
 from .records import Chunk, DocMeta, Hit
-from .sentences import SentenceVectors
+from .sentences import SentenceVectors, wide_groups
 from .text import content_terms, fold, folded_words, lexical_tokens, strip_frames
 from .tuning import RETRIEVAL, RetrievalTuning
 
@@ -94,10 +94,16 @@ class Retriever:
                                for d in docs.values() for a in d.aliases if a.strip()),
                               key=lambda a: -len(a[0]))
         self.doc_arr = np.array([c.doc_id for c in chunks])
-        # passages of one section, in order: a hit is widened to its whole section when short
+        # passages of one section, in order: a hit is widened to its whole section, or its
+        # whole clause, when short (kb.sentences.wide_groups)
         self.members: dict[tuple[str, str], list[int]] = {}
         for i, c in enumerate(chunks):
             self.members.setdefault(c.article, []).append(i)
+        self.quoted_with: dict[int, list[int]] = {}
+        for members in self.members.values():
+            for g in wide_groups([chunks[j] for j in members], self.tuning.max_section_chars):
+                for j in g:
+                    self.quoted_with[members[j]] = [members[n] for n in g]
         self.alias_words = {w for alias, _ in self.aliases for w in alias.split()}
 
     @cached_property
@@ -289,14 +295,15 @@ class Retriever:
 
     def widen(self, key: tuple[str, str], idx: int) -> Chunk:
         """The whole section when it was split into passages and is short enough to quote
-        whole ("small to big"): the answer is often in the sibling passage. (kb.sentences.quotable
-        lists the same texts at ingest.)"""
-        members = self.members[key]
-        if len(members) == 1 or sum(len(self.chunks[j].text) + 1 for j in members) > self.tuning.max_section_chars:
+        whole, else the whole clause ("small to big": the answer is often in the sibling passage;
+        kb.sentences.wide_groups decides, kb.sentences.quotable lists the same texts at ingest)."""
+        members = self.quoted_with[idx]
+        if len(members) == 1:
             return self.chunks[idx]
         first = self.chunks[members[0]]
         text = "\n".join(self.chunks[j].text for j in members)
-        return Chunk(id=first.id, doc_id=first.doc_id, section=key[1], text=text, header=first.header,
+        section = key[1] if len(members) == len(self.members[key]) else first.section  # the article, or a clause
+        return Chunk(id=first.id, doc_id=first.doc_id, section=section, text=text, header=first.header,
                      agency=first.agency, position=first.position,
                      page=page_span([self.chunks[j].page for j in members]))
 

@@ -115,16 +115,34 @@ def key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def wide_groups(members: list[Chunk], max_chars: int) -> list[list[int]]:
+    """How the passages of one section (in order) are quoted ("small to big": the answer is
+    often in the sibling passage): all together when they fit in `max_chars`; else the passages
+    of one clause together (a khoản cut in two, its points c) d) in the second) when they fit;
+    else each alone. Positions into `members`."""
+    if sum(len(c.text) + 1 for c in members) <= max_chars:
+        return [list(range(len(members)))]
+    groups: list[list[int]] = []
+    for i, c in enumerate(members):
+        if groups and ", khoản" in c.section and members[groups[-1][-1]].section == c.section:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    out: list[list[int]] = []
+    for g in groups:
+        out.extend([[i] for i in g] if sum(len(members[i].text) + 1 for i in g) > max_chars else [g])
+    return out
+
+
 def quotable(chunks: list[Chunk], max_section_chars: int) -> list[str]:
-    """The texts an answer may quote from: each passage, and each section cut into passages
-    that a search widens to whole (as Retriever.widen does: at most `max_section_chars`)."""
+    """The texts an answer may quote from: each passage, and the passages a search widens to
+    (as Retriever.widen does, by wide_groups)."""
     sections: dict[tuple[str, str], list[Chunk]] = {}
     for c in chunks:
         sections.setdefault(c.article, []).append(c)
     texts = [c.text for c in chunks]
     for members in sections.values():
-        if len(members) > 1 and sum(len(c.text) + 1 for c in members) <= max_section_chars:
-            texts.append("\n".join(c.text for c in members))
+        texts += ["\n".join(members[i].text for i in g) for g in wide_groups(members, max_section_chars) if len(g) > 1]
     return texts
 
 

@@ -36,3 +36,34 @@ def test_long_articles_split_by_khoan_with_labels():
     chunks = [c for c in chunk_document(DOCS["luat-tre-em-2016"]) if "Điều 6. Các hành vi bị nghiêm cấm" in c.section]
     assert len(chunks) > 1 and all(", khoản " in c.section for c in chunks)
     assert all(len(c.text) <= 1000 for c in chunks)
+
+
+
+def _article(doc_id: str, title: str):
+    return [c for c in chunk_document(DOCS[doc_id]) if c.section.startswith(title)]
+
+
+def test_a_piece_that_continues_a_clause_is_cited_as_that_clause():
+    """Thông tư 14/2020 Điều 10 khoản 2 is too long for one passage: the passage holding its
+    points c) d) is cited as 'khoản 2', not as the bare article."""
+    chunks = _article("toan-quoc-tt-14-2020", "Điều 10.")
+    cont = next(c for c in chunks if c.text.startswith("c) Chăm sóc thay thế tại cơ sở trợ giúp xã hội"))
+    assert cont.section.endswith(", khoản 2"), cont.section
+    assert all(", khoản " in c.section for c in chunks)
+
+
+def test_a_hit_is_widened_to_its_whole_clause_when_the_article_is_too_long():
+    from kb.sentences import wide_groups
+
+    chunks = _article("toan-quoc-tt-14-2020", "Điều 10.")
+    groups = wide_groups(chunks, 2500)
+    clause = next(g for g in groups if chunks[g[0]].section.endswith("khoản 2"))
+    assert len(clause) == 2 and "d) Nhận con nuôi" in chunks[clause[-1]].text  # its points c) d) come along
+    assert all(len({chunks[i].section for i in g}) == 1 for g in groups)  # a clause, never two
+    assert wide_groups(chunks, 100_000) == [list(range(len(chunks)))]  # short enough: the whole article
+
+
+def test_a_list_cut_across_passages_is_answered_whole(kb):
+    answer = kb.ask("cán bộ xã lựa chọn hình thức chăm sóc thay thế theo thứ tự ưu tiên nào")
+    assert not answer.abstained and "a) Chăm sóc thay thế bởi người thân thích" in answer.direct
+    assert "d) Nhận con nuôi" in answer.direct, answer.direct[-300:]
