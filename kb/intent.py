@@ -62,14 +62,42 @@ def detect_intents(query: Query) -> frozenset[str]:
     return frozenset(name for name, rx in INTENTS.items() if rx.search(text))
 
 
+EN_DEFINITION = re.compile(r"^\s*(?:what(?:'s| is| are)|define|definition of|the meaning of|meaning of|what does)"
+                           r"\s+(?:the term\s+)?(?:a |an |the )?(.+?)(?:\s+means?)?\s*\??\s*$", re.IGNORECASE)
+
+
 def definition_subject(query: Query) -> str:
-    """'Chăm sóc thay thế là gì?' -> 'cham soc thay the' (folded), for definition questions."""
+    """'Chăm sóc thay thế là gì?' -> 'cham soc thay the' (folded), for definition questions; in
+    English, the glossary's rendering of the whole term ("What is alternative care?" -> 'cham soc
+    thay the'), when the glossary renders every word of it."""
+    if query.lang == "en":
+        m = EN_DEFINITION.match(query.text)
+        if not m:
+            return ""
+        from .glossary import translate_terms
+
+        rendered, missing = translate_terms(re.findall(r"[a-z0-9']+", m.group(1).lower()))
+        return " ".join(folded_words(" ".join(rendered))) if rendered and not missing and len(rendered) <= 2 else ""
     text = " ".join(folded_words(query.lexical_text))
     text = re.sub(r"^(theo )?(luat tre em|nghi dinh 56)\s+", "", text)
     m = (re.search(r"^(?:the nao la|dinh nghia)\s+(.+?)(?:\s+(?:nhu the nao|la gi|theo .*))?$", text)
          or re.search(r"^(.+?)\s+(?:la gi|duoc hieu|la hanh vi gi|duoc dinh nghia)", text))
     subject = m.group(1) if m else ""
     return subject if 1 <= len(subject.split()) <= 8 else ""
+
+
+def defines(start: str, subject: str) -> bool:
+    """Whether a sentence start (folded, numbering dropped) defines what a question asks about:
+    "X là …" where the defined term holds the subject's words ("bỏ rơi, bỏ mặc trẻ em là …"
+    defines "bỏ mặc trẻ em", and the glossary's "trẻ em bỏ mặc" for "child neglect") or, for an
+    English question whose subject is the glossary's renderings of a term, is one of them. The term is short: "… không phải là …" later in a sentence defines
+    nothing."""
+    term, sep, _ = start.partition(" la ")
+    words = term.split()
+    if not sep or not subject or not words or len(words) > len(subject.split()) + 4 or words[-1] in ("phai", "khong"):
+        return False
+    wanted = subject.split()
+    return set(wanted) <= set(words) or (len(words) >= 2 and f" {term} " in f" {subject} ")
 
 
 # The kind of value a question asks for (folded question text) and how the documents write that

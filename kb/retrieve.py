@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .aliases import declared_aliases, expand_aliases, mentions_short_name
-from .intent import DATE, NUMBER, PHONE, RECIPIENT, asked_values, definition_subject, detect_intents, values_found
+from .intent import DATE, NUMBER, PHONE, RECIPIENT, asked_values, definition_subject, defines, detect_intents, values_found
 from .lexical import bm25_from_arrays, bm25_index, lexical_parts  # noqa: F401 (bm25_index: tests)
 from .lexicon import QUESTION_PHRASES, Query, analyze
 from .records import Chunk, DocMeta, Hit
@@ -271,7 +271,7 @@ class Retriever:
             cov = self.group_coverage(query.groups, i) if query.groups else self.coverage(terms, i, weights, shorts, t.named_share)
             head = self.heading_match(terms, i, weights)
             score = f / top_fused + t.coverage * cov + t.heading * head + self._fit(chunk, intents, t, bool(asked) and self.writes(i, asked))
-            if subject and any(st.startswith(f"{subject} la ") for st in self.starts(i)):
+            if subject and any(defines(st, subject) for st in self.starts(i)):
                 score += t.defines  # "X là ...": the passage defines what the question asks about
             rescored.append((score, cid, cov))
         rescored.sort(reverse=True)

@@ -266,3 +266,32 @@ def test_a_list_answer_keeps_all_its_items_up_to_the_last(kb):
     answer = kb.ask("What are the steps of the alternative care procedure?")
     assert not answer.abstained
     assert "1. Tiếp nhận" in answer.direct and "9. Theo dõi và đánh giá" in answer.direct, answer.direct[:1200]
+
+
+@pytest.mark.parametrize("question, definition", [
+    ("Bỏ mặc trẻ em là gì?", "Bỏ rơi, bỏ mặc trẻ em là hành vi"),  # the law defines two terms at once
+    ("cham soc thay the la gi", "Chăm sóc thay thế là việc"),  # the article on its forms has the words in its title
+    ("What is alternative care?", "Chăm sóc thay thế là việc"),
+    ("What is child neglect?", "Bỏ rơi, bỏ mặc trẻ em là hành vi"),
+])
+def test_a_definition_question_quotes_the_definition(kb, question, definition):
+    answer = kb.ask(question)
+    assert not answer.abstained and definition in answer.direct, answer.direct[:300]
+    assert "Điều 4. Giải thích từ ngữ" in answer.citations[0].section
+
+
+def test_a_definition_is_quoted_to_its_end_not_its_first_clause(kb):
+    """The law writes a definition as ";"-clauses of one line: all of them are the definition."""
+    answer = kb.ask("Bạo lực trẻ em là gì?")
+    assert "đánh đập; xâm hại thân thể, sức khỏe; lăng mạ" in answer.direct
+    assert "tinh thần của trẻ em." in answer.direct, answer.direct[:400]
+
+
+def test_what_a_sentence_defines():
+    from kb.intent import defines
+
+    assert defines("bo roi bo mac tre em la hanh vi cua cha me", "bo mac tre em")
+    assert defines("cham soc thay the la viec to chuc gia dinh", "cham soc thay the")
+    assert not defines("cham soc thay the boi ca nhan gia dinh khong phai la nguoi than thich", "cham soc thay the")
+    assert not defines("tre em co quyen duoc bao ve", "tre em")  # no "là"
+    assert not defines("hoi dong tre em la", "")
