@@ -62,8 +62,12 @@ def detect_intents(query: Query) -> frozenset[str]:
     return frozenset(name for name, rx in INTENTS.items() if rx.search(text))
 
 
-EN_DEFINITION = re.compile(r"^\s*(?:what(?:'s| is| are)|define|definition of|the meaning of|meaning of|what does)"
-                           r"\s+(?:the term\s+)?(?:a |an |the )?(.+?)(?:\s+means?)?\s*\??\s*$", re.IGNORECASE)
+EN_DEFINITION = [re.compile(p, re.IGNORECASE) for p in (
+    r"\b(?:meant by|meaning of)\s+(?:a |an |the )?(.+?)\s*\??\s*$",
+    r"^\s*what(?:'s| is| are)\s+(?:the term\s+)?(?:a |an |the )?(.+?)\s*\??\s*$",  # what is X
+    r"\bdefin(?:e|es|ed|ition of)\s+(?:the term\s+)?(?:a |an |the )?(.+?)\s*\??\s*$",  # (how does the law) define X
+    r"^\s*what does\s+(?:a |an |the )?(.+?)\s+mean\s*\??\s*$",
+)]
 
 
 def definition_subject(query: Query) -> str:
@@ -71,12 +75,13 @@ def definition_subject(query: Query) -> str:
     English, the glossary's rendering of the whole term ("What is alternative care?" -> 'cham soc
     thay the'), when the glossary renders every word of it."""
     if query.lang == "en":
-        m = EN_DEFINITION.match(query.text)
+        m = next((m for rx in EN_DEFINITION if (m := rx.search(query.text))), None)
         if not m:
             return ""
         from .glossary import translate_terms
+        from .lexicon import english_words
 
-        rendered, missing = translate_terms(re.findall(r"[a-z0-9']+", m.group(1).lower()))
+        rendered, missing = translate_terms(english_words(m.group(1).lower()))
         return " ".join(folded_words(" ".join(rendered))) if rendered and not missing and len(rendered) <= 2 else ""
     text = " ".join(folded_words(query.lexical_text))
     text = re.sub(r"^(theo )?(luat tre em|nghi dinh 56)\s+", "", text)

@@ -11,6 +11,12 @@ from .glossary import EN_VI, translate_terms
 from .text import EN_STOPWORDS, fold, folded_words, words
 
 _EN_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
+
+
+def english_words(text: str) -> list[str]:
+    """The words of a (lower-case) English text as the glossary reads them: without the quotes
+    around a term ("define 'forced labour'") or a possessive's "'s" ("Hanoi's")."""
+    return [w for w in (re.sub(r"'s$", "", w).strip("'") for w in _EN_WORD.findall(text)) if w]
 EN_MARKERS = EN_STOPWORDS | {w for k in EN_VI for w in k.split()} | {
     "report", "reported", "suspected", "someone", "person", "people", "tell", "call", "get", "give",
     "need", "needs", "happens", "happen", "according", "list", "name", "number", "mean", "means",
@@ -116,7 +122,7 @@ def analyze(question: str, lexicon: Lexicon) -> Query:
     q = question.strip()
     lower = q.lower()
     folded = folded_words(q)
-    en_words = _EN_WORD.findall(lower)
+    en_words = english_words(lower)
     en_hits = sum(1 for w in en_words if w in EN_MARKERS)
     accented = [w for w in q.split() if fold(w) != w.lower()]
     if accented:
@@ -129,7 +135,7 @@ def analyze(question: str, lexicon: Lexicon) -> Query:
             return Query(q, "vi", q, q)
         # English words only: not the Vietnamese runs ("Ninh Thuận"), nor fragments of their words
         span_words = {w.lower() for span in vietnamese_spans(q, lexicon) for w in span.split()}
-        en_words = [w for w in _EN_WORD.findall(" ".join(w for w in lower.split() if fold(w) == w))
+        en_words = [w for w in english_words(" ".join(w for w in lower.split() if fold(w) == w))
                     if w not in span_words]
     # Short English words often spell Vietnamese syllables ("my", "do", "to"): a clear majority
     # of English words decides alone; a weaker one needs words the corpus does not know.

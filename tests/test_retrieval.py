@@ -295,3 +295,16 @@ def test_what_a_sentence_defines():
     assert not defines("cham soc thay the boi ca nhan gia dinh khong phai la nguoi than thich", "cham soc thay the")
     assert not defines("tre em co quyen duoc bao ve", "tre em")  # no "là"
     assert not defines("hoi dong tre em la", "")
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("What is alternative care?", "cham soc thay the"),
+    ("How does the anti-trafficking law define 'forced labour'?", "cuong buc lao dong"),  # quoted term
+    ("What is meant by child neglect?", "tre em bo mac"),
+    ("What is the deadline for the yearly report?", ""),  # a question, not a term to define
+])
+def test_what_an_english_definition_question_asks_to_define(question, subject):
+    from kb.intent import definition_subject
+    from kb.lexicon import Query
+
+    assert definition_subject(Query(question, "en", question, question)) == subject
