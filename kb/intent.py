@@ -94,9 +94,8 @@ def definition_subject(query: Query) -> str:
 def defines(start: str, subject: str) -> bool:
     """Whether a sentence start (folded, numbering dropped) defines what a question asks about:
     "X là …" where the defined term holds the subject's words ("bỏ rơi, bỏ mặc trẻ em là …"
-    defines "bỏ mặc trẻ em", and the glossary's "trẻ em bỏ mặc" for "child neglect") or, for an
-    English question whose subject is the glossary's renderings of a term, is one of them. The term is short: "… không phải là …" later in a sentence defines
-    nothing."""
+    defines "bỏ mặc trẻ em", and the glossary's "trẻ em bỏ mặc" for "child neglect") or is part
+    of the subject. The term is short: "… không phải là …" later in a sentence defines nothing."""
     term, sep, _ = start.partition(" la ")
     words = term.split()
     if not sep or not subject or not words or len(words) > len(subject.split()) + 4 or words[-1] in ("phai", "khong"):

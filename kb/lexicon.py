@@ -17,6 +17,8 @@ def english_words(text: str) -> list[str]:
     """The words of a (lower-case) English text as the glossary reads them: without the quotes
     around a term ("define 'forced labour'") or a possessive's "'s" ("Hanoi's")."""
     return [w for w in (re.sub(r"'s$", "", w).strip("'") for w in _EN_WORD.findall(text)) if w]
+
+
 EN_MARKERS = EN_STOPWORDS | {w for k in EN_VI for w in k.split()} | {
     "report", "reported", "suspected", "someone", "person", "people", "tell", "call", "get", "give",
     "need", "needs", "happens", "happen", "according", "list", "name", "number", "mean", "means",
