@@ -91,6 +91,11 @@ def definition_subject(query: Query) -> str:
     return subject if 1 <= len(subject.split()) <= 8 else ""
 
 
+def sentence_start(sentence: str) -> str:
+    """How a sentence starts, folded, numbering dropped: what `defines` reads."""
+    return " ".join(w for w in folded_words(sentence)[:14] if not w.isdigit())
+
+
 def defines(start: str, subject: str) -> bool:
     """Whether a sentence start (folded, numbering dropped) defines what a question asks about:
     "X là …" where the defined term holds the subject's words ("bỏ rơi, bỏ mặc trẻ em là …"

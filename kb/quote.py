@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from .actors import is_actor, subject_of
-from .intent import DATE, NUMBER, PHONE, WRITTEN_VALUE, asked_values, defines
+from .intent import DATE, NUMBER, PHONE, WRITTEN_VALUE, asked_values, defines, sentence_start
 from .records import Hit
 from .retrieve import Search
 from .sentences import Unit, embed_text, items_of, leads_in, units
@@ -61,17 +61,12 @@ def _lexical(text: str, context: str, actor: frozenset[str], search: Search, ter
         for intent, rx in (("number", NUMBER), ("date", DATE), ("phone", PHONE)):
             if intent in search.intents and rx.search(text):
                 value += t.kind
-    if search.subject and defines(_start(text), search.subject):
+    if search.subject and defines(sentence_start(text), search.subject):
         value += t.defines
     opening = LABEL.match(folded)
     if opening and opening.group(0) in asked_labels(search.query.text):
         value += t.label
     return value
-
-
-def _start(sentence: str) -> str:
-    """How a sentence starts, folded, numbering dropped (what `intent.defines` reads)."""
-    return " ".join(w for w in folded_words(sentence)[:14] if not w.isdigit())
 
 
 @lru_cache(maxsize=1024)
@@ -161,7 +156,7 @@ def best_sentence(hit: Hit, search: Search, limit: int | None = None, tuning: An
     if unit.text.endswith(":") or (last and leads_in(lines, unit.line)):  # the answer is the list that follows
         return join_items(unit.text, [lines[n] for n in items_of(lines, unit.line)], t.item_chars, list_limit)
     picked = [j]
-    if search.subject and unit.text.endswith(";") and defines(_start(unit.text), search.subject):
+    if search.subject and unit.text.endswith(";") and defines(sentence_start(unit.text), search.subject):
         # a definition goes on in the ";"-clauses of its line ("Bạo lực trẻ em là hành vi hành hạ,
         # ngược đãi, đánh đập; xâm hại thân thể, sức khỏe; …"): quote it whole
         for n in range(j + 1, len(found)):

@@ -12,7 +12,8 @@ from typing import Callable
 import numpy as np
 
 from .aliases import declared_aliases, expand_aliases, mentions_short_name
-from .intent import DATE, NUMBER, PHONE, RECIPIENT, asked_values, definition_subject, defines, detect_intents, values_found
+from .intent import (DATE, NUMBER, PHONE, RECIPIENT, asked_values, definition_subject, defines, detect_intents,
+                     sentence_start, values_found)
 from .lexical import bm25_from_arrays, bm25_index, lexical_parts  # noqa: F401 (bm25_index: tests)
 from .lexicon import QUESTION_PHRASES, Query, analyze
 from .records import Chunk, DocMeta, Hit
@@ -171,8 +172,7 @@ class Retriever:
 
     def _starts(self, idx: int) -> tuple[str, ...]:
         """How each sentence or list item starts (folded, numbering dropped): "X là ..." defines X."""
-        return tuple(" ".join(w for w in folded_words(part)[:14] if not w.isdigit())
-                     for part in re.split(r"(?<=[.;:])\s+|\n", self.chunks[idx].text))
+        return tuple(sentence_start(part) for part in re.split(r"(?<=[.;:])\s+|\n", self.chunks[idx].text))
 
     def coverage(self, terms: list[str], idx: int, weights: list[float] | None = None,
                  named: dict[str, tuple[str, ...]] | None = None, named_share: float = RETRIEVAL.named_share) -> float:
