@@ -27,14 +27,14 @@ os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(tempfile.gettempdir()) / f"kb-
 
 import gradio as gr  # noqa: E402
 
-from kb.chatview import Turn, answer_body, transcript, widen_filter  # noqa: E402
+from kb.web.chatview import Turn, answer_body, transcript, widen_filter  # noqa: E402
 from kb.config import Config  # noqa: E402
 from kb.errors import KBError  # noqa: E402
-from kb.feedback import record_feedback  # noqa: E402
-from kb.render import banner, citation_cards, deadlines_table, document_view, duties_table  # noqa: E402
-from kb.uitext import TEXT, too_long  # noqa: E402
-from kb.webapi import answer_json, front, rest_api  # noqa: E402
-from kb.webassets import CSS, HEAD  # noqa: E402
+from kb.web.feedback import record_feedback  # noqa: E402
+from kb.web.render import banner, citation_cards, deadlines_table, document_view, duties_table  # noqa: E402
+from kb.web.uitext import TEXT, too_long  # noqa: E402
+from kb.web.api import answer_json, front, rest_api  # noqa: E402
+from kb.web.assets import CSS, HEAD  # noqa: E402
 
 # On a stop (SIGTERM, Ctrl-C) answers in flight get this long to finish; open browser tabs
 # hold Gradio's event streams, and uvicorn would otherwise wait for every tab to close.
@@ -43,7 +43,7 @@ SHUTDOWN_GRACE_S = 5
 def open_kb(config: Config):
     """The knowledge base (built from the corpus on a fresh machine, with a progress bar);
     KBError when it cannot open."""
-    from kb.pipeline import KnowledgeBase
+    from kb.knowledge import KnowledgeBase
 
     def progress(total: int):  # the first start on a fresh machine builds the index
         from tqdm import tqdm
@@ -61,8 +61,8 @@ def build_app(config: Config, kb=None) -> gr.Blocks:
     except KBError as e:
         return broken_page(str(e))
 
-    from kb.deadlines import to_ics
-    from kb.duties import filter_duties
+    from kb.features.deadlines import to_ics
+    from kb.features.duties import filter_duties
 
     duty_rows, deadline_rows = kb.duty_rows, kb.deadline_rows
     sectors = sorted({r.sector for r in duty_rows})
@@ -174,7 +174,7 @@ def build_app(config: Config, kb=None) -> gr.Blocks:
         return gr.update(value=str(path), visible=True)
 
     def make_handout(topic, audience):
-        from kb.handout import to_docx, to_markdown, to_pptx
+        from kb.features.handout import to_docx, to_markdown, to_pptx
 
         if not topic or not topic.strip():
             return "", gr.skip()

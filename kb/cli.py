@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from .config import Config
-from .errors import KBError
+from kb.config import Config
+from kb.errors import KBError
 
 
 def _progress(total: int, desc: str = "embedding passages", unit: str = "passage"):
@@ -18,13 +18,13 @@ def _progress(total: int, desc: str = "embedding passages", unit: str = "passage
 
 
 def _open(config: Config):
-    from .pipeline import KnowledgeBase
+    from kb.knowledge import KnowledgeBase
 
     return KnowledgeBase.open(config, progress=_progress)
 
 
 def cmd_ingest(args, config: Config) -> int:
-    from .ingest import ingest
+    from kb.ingest.sync import ingest
 
     report = ingest(config, [Path(p) for p in args.paths] or None, rebuild=args.rebuild, progress=_progress)
     rows = [{"file": _short(f.path), "status": f.status, "passages": f.passages,
@@ -70,8 +70,8 @@ def cmd_ask(args, config: Config) -> int:
 
 
 def cmd_eval(args, config: Config) -> int:
-    from . import crossval as cv
-    from . import evaluate as ev
+    from kb.measure import crossval as cv
+    from kb.measure import evaluate as ev
 
     if args.cv and not args.danger:
         data = cv.cross_validate_retrieval(_open(config), [Path(p) for p in (args.files or [args.qa])])
@@ -86,7 +86,7 @@ def cmd_eval(args, config: Config) -> int:
         print(f"report: {path}")
         return 0
     if args.fit_abstain:
-        from . import abstain
+        from kb.answer import abstain
 
         model, how = cv.fit_abstention(_open(config), [Path(p) for p in args.fit_abstain])
         abstain.save(model, how)
@@ -142,7 +142,7 @@ def _emit(rows: list[dict], columns: list[str], fmt: str) -> None:
 
 
 def cmd_bench(args, config: Config) -> int:
-    from . import bench
+    from kb.measure import bench
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()] if args.sizes else []
     data, path = bench.run(sizes, Path(args.out))
@@ -152,8 +152,8 @@ def cmd_bench(args, config: Config) -> int:
 
 
 def cmd_loadtest(args, config: Config) -> int:
-    from .evaluate import load_qa
-    from .loadtest import compare, format_table, measure
+    from kb.measure.evaluate import load_qa
+    from kb.measure.loadtest import compare, format_table, measure
 
     questions = [r["question"] for r in load_qa(Path(args.qa)) if r["answerable"]]
     clients = ("api", "http") if args.route == "both" else (args.route,)
@@ -161,7 +161,7 @@ def cmd_loadtest(args, config: Config) -> int:
         results = {f"app ({c})": measure(args.url, questions, users=args.users, per_user=args.per_user,
                                          timeout_s=args.timeout, client=c, repeat=args.repeat) for c in clients}
     else:  # lock vs parallel in one run, each on its own app started here
-        from .pipeline import load_passages
+        from kb.knowledge import load_passages
 
         load_passages(config, progress=_progress)  # the index must exist before the apps start
         results = compare(questions, {"lock": 1, "parallel": 0}, users=args.users, per_user=args.per_user,
@@ -172,11 +172,11 @@ def cmd_loadtest(args, config: Config) -> int:
 
 
 def cmd_duties(args, config: Config) -> int:
-    from .duties import extract_duties, filter_duties
-    from .pipeline import load_passages
+    from kb.features.duties import extract_duties, filter_duties
+    from kb.knowledge import load_passages
 
     chunks, docs = load_passages(config, progress=_progress)
-    from .notes import annotate_rows, load_notes
+    from kb.ingest.notes import annotate_rows, load_notes
 
     rows = filter_duties(extract_duties(chunks, docs), args.agency or "", args.sector or "", args.doc or "")
     if args.score:
@@ -189,7 +189,7 @@ def cmd_duties(args, config: Config) -> int:
 
 def _score_duties(rows, gold_path: Path) -> int:
     """Precision and recall of the matrix against hand-checked gold rows, per split and document."""
-    from .goldscore import load_gold, report
+    from kb.measure.goldscore import load_gold, report
 
     scores = report(load_gold(gold_path), [r.to_dict() for r in rows])
     _emit([{"part": k, "precision": f"{s.precision:.3f}", "recall": f"{s.recall:.3f}", "correct": s.correct,
@@ -199,11 +199,11 @@ def _score_duties(rows, gold_path: Path) -> int:
 
 
 def cmd_deadlines(args, config: Config) -> int:
-    from .deadlines import extract_deadlines, to_ics
-    from .pipeline import load_passages
+    from kb.features.deadlines import extract_deadlines, to_ics
+    from kb.knowledge import load_passages
 
     chunks, docs = load_passages(config, progress=_progress)
-    from .notes import annotate_rows, load_notes
+    from kb.ingest.notes import annotate_rows, load_notes
 
     rows = [r for r in extract_deadlines(chunks, docs) if not args.doc or r.doc_id == args.doc]
     rows = annotate_rows(rows, load_notes(config.corpus_dir), "obligation")
@@ -216,7 +216,7 @@ def cmd_deadlines(args, config: Config) -> int:
 
 
 def cmd_handout(args, config: Config) -> int:
-    from .handout import to_docx, to_markdown, to_pptx
+    from kb.features.handout import to_docx, to_markdown, to_pptx
 
     handout = _open(config).handout(args.topic, args.audience, locality=args.locality)
     if handout.refusal:

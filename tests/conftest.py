@@ -20,7 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def corpus_data_dir(tmp_path_factory) -> Path:
     """A data dir holding an index of the bundled corpus (built once)."""
     from kb.config import Config
-    from kb.ingest import ingest
+    from kb.ingest.sync import ingest
 
     data = Path(os.environ.get("KB_TEST_DATA_DIR") or tmp_path_factory.mktemp("corpus-index"))
     report = ingest(Config(corpus_dir=CORPUS, data_dir=data))
@@ -31,7 +31,7 @@ def corpus_data_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def kb(corpus_data_dir):
     from kb.config import Config
-    from kb.pipeline import KnowledgeBase
+    from kb.knowledge import KnowledgeBase
 
     return KnowledgeBase.open(Config(corpus_dir=CORPUS, data_dir=corpus_data_dir), build_if_missing=False)
 

@@ -185,7 +185,7 @@ def _pdf(numbered: bool = True):
 
 def _blocks(lines: list[str]) -> list[tuple[str, object]]:
     """Lines of a txt fixture as ('letterhead', rows), ('table', rows) and ('para', text) blocks."""
-    from kb.tables import RULE_ROW, cells, is_row
+    from kb.ingest.tables import RULE_ROW, cells, is_row
 
     out: list[tuple[str, object]] = []
     for line in lines:

@@ -1,14 +1,13 @@
-"""When to refuse: a model fitted on labelled questions (kb/abstain.py) instead of hand-set
+"""When to refuse: a model fitted on labelled questions (kb/answer/abstain.py) instead of hand-set
 thresholds. Its held-out numbers are measured by leaving out one whole question file at a time
 (each written by a different author), on the real corpus and model."""
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from kb import abstain
-from kb.intent import asked_values, values_found
+from kb.answer import abstain
+from kb.search.intent import asked_values, values_found
 
 from .conftest import ROOT
 
@@ -26,7 +25,7 @@ def test_the_shipped_weights_say_how_they_were_fitted():
 
 def test_refitting_on_the_eval_files_reproduces_the_shipped_weights_and_held_out_rates(kb):
     """The numbers in the README come from this fit; a changed feature or search shows here."""
-    from kb.crossval import fit_abstention
+    from kb.measure.crossval import fit_abstention
 
     model, how = fit_abstention(kb, QA_FILES)
     shipped = abstain.load()

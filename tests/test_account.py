@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from kb.account import account
+from kb.ingest.account import account
 from kb.config import Config
-from kb.ingest import IngestReport, parse_sources
-from kb.parse import parse_document
-from kb.chunk import chunk_document
+from kb.ingest.sync import IngestReport, parse_sources
+from kb.ingest.parse import parse_document
+from kb.ingest.chunk import chunk_document
 from kb.records import DocMeta
 
 from .conftest import CORPUS, PLAN_TEXT, ROOT

@@ -2,7 +2,7 @@
 used when a question says the short name instead of the whole one."""
 import pytest
 
-from kb.aliases import declared_aliases, expand_aliases
+from kb.ingest.aliases import declared_aliases, expand_aliases
 
 HOTLINE = "Tổng đài điện thoại quốc gia bảo vệ trẻ em"
 

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.chunk import chunk_document
-from kb.load import load_file
-from kb.parse import parse_document
-from kb.tables import RULE_ROW
+from kb.ingest.chunk import chunk_document
+from kb.ingest.load import load_file
+from kb.ingest.parse import parse_document
+from kb.ingest.tables import RULE_ROW
 
 from .conftest import ROOT
 from .docgen import make_docx
@@ -68,7 +68,7 @@ def test_a_pdf_holding_a_submission_and_its_plan_is_two_documents_with_their_pag
     lines = (FIXTURES / "thu-nghiem-ttr-va-kh-2025.txt").read_text(encoding="utf-8").splitlines()
     cut = next(i for i, l in enumerate(lines) if l.startswith("ỦY BAN NHÂN DÂN") and i > 10)
     pdf = make_pdf(tmp_path / "ttr-kh.pdf", [[l for l in lines[:cut] if l.strip()], [l for l in lines[cut:] if l.strip()]])
-    from kb.chunk import assign_pages
+    from kb.ingest.chunk import assign_pages
 
     parts = []
     for src in load_file(pdf, {}):
@@ -83,7 +83,7 @@ def test_a_pdf_holding_a_submission_and_its_plan_is_two_documents_with_their_pag
 @pytest.mark.slow
 def test_decision_answers_code_officer_and_time_limit(tmp_path):
     from kb.config import Config
-    from kb.pipeline import KnowledgeBase
+    from kb.knowledge import KnowledgeBase
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -108,8 +108,8 @@ def test_decision_answers_code_officer_and_time_limit(tmp_path):
 
 
 def test_task_and_step_rows_feed_the_matrix_and_the_deadlines():
-    from kb.deadlines import extract_deadlines
-    from kb.duties import extract_duties
+    from kb.features.deadlines import extract_deadlines
+    from kb.features.duties import extract_duties
 
     docs, chunks = {}, []
     for path in (DECISION, FIXTURES / "thu-nghiem-ttr-va-kh-2025.txt"):

@@ -195,7 +195,7 @@ def test_plain_json_route_answers_like_gradio_and_rejects_bad_input_in_one_line(
 def test_plain_json_route_says_why_when_the_index_cannot_open():
     from starlette.testclient import TestClient
 
-    from kb.webapi import rest_api
+    from kb.web.api import rest_api
 
     client = TestClient(rest_api(None, "the index was built with another model"))
     got = client.post("/kb/ask", json={"question": "Trẻ em là ai?"})
@@ -204,8 +204,8 @@ def test_plain_json_route_says_why_when_the_index_cannot_open():
 
 def test_twenty_concurrent_users_no_errors(server):
     """Issue 5's load test: 20 users, 3 questions each, all at once; bounded in time."""
-    from kb.evaluate import load_qa
-    from kb.loadtest import run_load
+    from kb.measure.evaluate import load_qa
+    from kb.measure.loadtest import run_load
 
     url, _ = server
     questions = [r["question"] for r in load_qa(ROOT / "eval" / "qa.jsonl") if r["answerable"]]
@@ -234,7 +234,7 @@ def test_broken_index_gives_a_clear_page_not_a_stack_trace(tmp_path, tiny_corpus
 
     from app import build_app
     from kb.config import Config
-    from kb.ingest import ingest
+    from kb.ingest.sync import ingest
 
     data = tmp_path / "d"
     ingest(Config(corpus_dir=tiny_corpus, data_dir=data))

@@ -12,8 +12,8 @@ import pytest
 
 from kb.cli import main
 from kb.config import Config
-from kb.ingest import ingest
-from kb.store import ChromaStore
+from kb.ingest.sync import ingest
+from kb.ingest.store import ChromaStore
 
 from .conftest import PLAN_TEXT, ROOT
 from .docgen import make_pdf, make_scanned_pdf

@@ -1,5 +1,5 @@
-from kb.chunk import chunk_document
-from kb.parse import parse_document
+from kb.ingest.chunk import chunk_document
+from kb.ingest.parse import parse_document
 from kb.records import DocMeta
 
 from .conftest import PLAN_TEXT
@@ -53,7 +53,7 @@ def test_a_piece_that_continues_a_clause_is_cited_as_that_clause():
 
 
 def test_a_hit_is_widened_to_its_whole_clause_when_the_article_is_too_long():
-    from kb.sentences import wide_groups
+    from kb.search.sentences import wide_groups
 
     chunks = _article("toan-quoc-tt-14-2020", "Điều 10.")
     groups = wide_groups(chunks, 2500)

@@ -9,10 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from kb.danger import lexical_counts, lexical_signal, load_examples, rates
+from kb.answer.danger import lexical_counts, lexical_signal, load_examples, rates
 from kb.logit import fit_logistic
 from kb.errors import InputError
-from kb.intent import RECIPIENT
+from kb.search.intent import RECIPIENT
 
 from .conftest import ROOT
 

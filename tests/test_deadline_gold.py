@@ -4,8 +4,8 @@ from pathlib import Path
 
 from icalendar import Calendar
 
-from kb.deadlines import extract_deadlines, to_ics
-from kb.goldscore import load_gold, score_deadlines
+from kb.features.deadlines import extract_deadlines, to_ics
+from kb.measure.goldscore import load_gold, score_deadlines
 
 from .test_duties import CHUNKS, METAS, ROWS
 

@@ -3,10 +3,10 @@ import json
 
 import pytest
 
-from kb.chunk import chunk_document
-from kb.deadlines import extract_deadlines, to_ics
-from kb.actors import split_actors
-from kb.duties import extract_duties, filter_duties, sector_of
+from kb.ingest.chunk import chunk_document
+from kb.features.deadlines import extract_deadlines
+from kb.features.actors import split_actors
+from kb.features.duties import extract_duties, filter_duties, sector_of
 
 from .test_cli import run
 from .test_parse import DOCS
@@ -99,7 +99,7 @@ def test_letters_that_assign_by_giao_are_in_the_matrix():
     ("Sở Ngoại giao và Hợp tác", ""),  # a department of a field kb does not know: no half-translated name
 ])
 def test_english_answers_name_an_agency_by_its_kind_field_and_level(agency, english):
-    from kb.actors import english_name
+    from kb.features.actors import english_name
 
     assert english_name(agency) == english
 

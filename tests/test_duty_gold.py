@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.goldscore import load_gold, report
+from kb.measure.goldscore import load_gold, report
 
 from .test_duties import CHUNKS, ROWS, duties
 

@@ -1,10 +1,10 @@
 """Editorial notes of codified texts stay in passages but are never the quoted answer, a duty or a deadline."""
 import pytest
 
-from kb.chunk import chunk_document
-from kb.deadlines import extract_deadlines
-from kb.duties import extract_duties
-from kb.parse import parse_document
+from kb.ingest.chunk import chunk_document
+from kb.features.deadlines import extract_deadlines
+from kb.features.duties import extract_duties
+from kb.ingest.parse import parse_document
 from kb.records import DocMeta
 from kb.text import is_editorial
 
@@ -47,7 +47,7 @@ def test_notes_stay_in_passages_but_are_no_deadline_or_duty():
 @pytest.mark.slow
 def test_note_is_never_the_quoted_answer(tmp_path):
     from kb.config import Config
-    from kb.pipeline import KnowledgeBase
+    from kb.knowledge import KnowledgeBase
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from kb.e5onnx import OnnxE5
+from kb.ingest.e5onnx import OnnxE5
 
 from .conftest import CORPUS
 

@@ -2,9 +2,9 @@
 import pytest
 
 from kb.config import Config
-from kb.ingest import ingest
-from kb.load import read_text
-from kb.pipeline import KnowledgeBase
+from kb.ingest.sync import ingest
+from kb.ingest.load import read_text
+from kb.knowledge import KnowledgeBase
 
 from .docgen import law_lines, make_docx, make_pdf
 
@@ -79,7 +79,7 @@ def test_docx_keeps_headings_numbering_and_tables(tmp_path):
 
 
 def test_running_lines_and_page_numbers_are_recognised():
-    from kb.formats import strip_running_lines
+    from kb.ingest.formats import strip_running_lines
 
     bodies = [["Điều 1. Phạm vi điều chỉnh", "Luật này quy định về quyền trẻ em."],
               ["Điều 2. Đối tượng áp dụng", "12", "Cơ quan nhà nước, tổ chức."],  # "12" in the body is text

@@ -17,8 +17,8 @@ import pytest
 
 from kb.config import Config
 from kb.errors import KBError
-from kb.ingest import ingest
-from kb.pipeline import KnowledgeBase
+from kb.ingest.sync import ingest
+from kb.knowledge import KnowledgeBase
 
 from .conftest import ROOT, free_port
 
@@ -197,7 +197,7 @@ def test_the_app_behind_the_same_nginx_answers_its_ask_api_over_tls(province, tm
     `location /` block: /ask and /kb/ask over https, with the province's CA."""
     import json
 
-    from kb.loadtest import start_app
+    from kb.measure.loadtest import start_app
 
     url, ca, app_port = province
     shared = {"KB_CHROMA_URL": url, "KB_CHROMA_TOKEN": TOKEN, "KB_CHROMA_CA": str(ca)}

@@ -6,7 +6,7 @@ import docx
 import pytest
 from pptx import Presentation
 
-from kb.handout import to_docx, to_markdown, to_pptx
+from kb.features.handout import to_docx, to_markdown, to_pptx
 from kb.text import fold
 
 TOPIC = "phát hiện và báo tin khi trẻ em bị xâm hại"

@@ -4,9 +4,9 @@ import logging
 import numpy as np
 
 from kb.config import Config
-from kb.ingest import ingest
-from kb.pipeline import KnowledgeBase
-from kb.store import ChromaStore
+from kb.ingest.sync import ingest
+from kb.knowledge import KnowledgeBase
+from kb.ingest.store import ChromaStore
 
 QUESTION = "ai chiu trach nhiem giam dinh phap y"
 
@@ -37,7 +37,7 @@ def test_ingest_saves_the_lexical_side_and_open_memory_maps_it(tmp_path, tiny_co
     files = {p.name: p.stat().st_mtime_ns for p in (data / f"lexical-{key}").iterdir()}
     kb = KnowledgeBase.open(config, build_if_missing=False)
     assert kb.content_key == key
-    assert isinstance(kb.retriever.bm25.scores["data"], np.memmap)  # read from the saved files
+    assert isinstance(kb.retriever.bm25.data, np.memmap)  # read from the saved files
     assert {p.name: p.stat().st_mtime_ns for p in (data / f"lexical-{key}").iterdir()} == files  # not rewritten
     answer = kb.ask(QUESTION)
     assert not answer.abstained and "Phòng Y tế" in answer.text
@@ -59,7 +59,7 @@ def test_a_damaged_copy_is_rebuilt_with_a_message(tmp_path, tiny_corpus, caplog)
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="kb"):
         again = KnowledgeBase.open(config, build_if_missing=False)
-    assert "rebuilding" not in caplog.text and isinstance(again.retriever.bm25.scores["data"], np.memmap)
+    assert "rebuilding" not in caplog.text and isinstance(again.retriever.bm25.data, np.memmap)
 
 
 def test_a_changed_index_gets_a_new_key_and_a_new_lexical_side(tmp_path, tiny_corpus):

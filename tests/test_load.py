@@ -5,8 +5,8 @@ import pytest
 
 from kb.config import Config
 from kb.errors import InputError
-from kb.ingest import ingest
-from kb.load import collect_files, load_catalog, load_file, read_text
+from kb.ingest.sync import ingest
+from kb.ingest.load import collect_files, load_catalog, load_file, read_text
 
 from .conftest import CORPUS
 

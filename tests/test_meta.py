@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from kb.config import Config
-from kb.ingest import IngestReport, parse_sources
-from kb.load import load_file
-from kb.parse import parse_document
+from kb.ingest.sync import IngestReport, parse_sources
+from kb.ingest.load import load_file
+from kb.ingest.parse import parse_document
 from kb.records import DocMeta
 
 from .conftest import ROOT

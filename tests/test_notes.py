@@ -1,8 +1,8 @@
 """Maintainer notes from the catalog: errata beside the source's typo, and duties that moved."""
 from pathlib import Path
 
-from kb.deadlines import extract_deadlines
-from kb.notes import annotate_rows, load_notes, notes_for
+from kb.features.deadlines import extract_deadlines
+from kb.ingest.notes import annotate_rows, load_notes, notes_for
 
 from .conftest import CORPUS
 from .test_duties import CHUNKS, METAS, ROWS

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from kb.config import Config
-from kb.ingest import ingest
-from kb.ocr import MIN_CONFIDENCE, Ocr, body_similarity, text_from_data
+from kb.ingest.sync import ingest
+from kb.ingest.ocr import MIN_CONFIDENCE, Ocr, body_similarity, text_from_data
 
 from .scangen import ninh_thuan_mixed, quang_ngai_photo, save_pdf, tay_ninh_scan
 
@@ -79,7 +78,7 @@ def test_without_tesseract_scans_are_reported_with_how_to_install(scans, tmp_pat
 @pytest.mark.slow
 @needs_tesseract
 def test_scanned_pages_are_indexed_page_by_page(scanned_index):
-    from kb.store import ChromaStore
+    from kb.ingest.store import ChromaStore
 
     config, report = scanned_index
     assert report.ok, report.failed
@@ -111,7 +110,7 @@ def test_body_text_is_read_back_at_98_percent(scans, scanned_index):
 @pytest.mark.slow
 @needs_tesseract
 def test_letterhead_metadata_read_from_the_scan(scanned_index):
-    from kb.store import ChromaStore
+    from kb.ingest.store import ChromaStore
 
     config, _ = scanned_index
     docs = ChromaStore(config).documents()
@@ -123,8 +122,8 @@ def test_letterhead_metadata_read_from_the_scan(scanned_index):
 @pytest.mark.slow
 @needs_tesseract
 def test_question_about_a_scanned_page_cites_it(scanned_index):
-    from kb.pipeline import KnowledgeBase
-    from kb.render import citation_cards
+    from kb.knowledge import KnowledgeBase
+    from kb.web.render import citation_cards
 
     config, _ = scanned_index
     kb = KnowledgeBase.open(config, build_if_missing=False)
@@ -157,7 +156,7 @@ def test_a_printed_and_rescanned_tiff_is_read_like_any_document(tmp_path):
     import pypdfium2 as pdfium
     from PIL import Image
 
-    from kb.pipeline import KnowledgeBase
+    from kb.knowledge import KnowledgeBase
 
     from .conftest import PLAN_TEXT
     from .docgen import make_pdf

@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from kb.config import Config
-from kb.pipeline import KnowledgeBase
+from kb.knowledge import KnowledgeBase
 
 
 @pytest.fixture

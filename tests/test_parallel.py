@@ -1,7 +1,7 @@
 """Answering from many threads at once: the same answers as one at a time, none mixed up."""
 from concurrent.futures import ThreadPoolExecutor
 
-from kb.evaluate import load_qa
+from kb.measure.evaluate import load_qa
 
 from .conftest import ROOT
 
@@ -20,7 +20,7 @@ def test_answers_from_several_threads_match_answers_one_at_a_time(kb):
 
 
 def test_the_responsibility_matrix_asked_for_by_several_threads_is_built_once(kb):
-    from kb.pipeline import KnowledgeBase
+    from kb.knowledge import KnowledgeBase
 
     fresh = KnowledgeBase(kb.config, kb.retriever)  # no saved tables: built on first use
     with ThreadPoolExecutor(4) as pool:
@@ -34,7 +34,7 @@ def test_questions_waiting_for_an_answer_slot_are_served_in_the_order_they_came(
     import threading
     import time
 
-    from kb.slots import FairSlots
+    from kb.web.slots import FairSlots
 
     slots = FairSlots(2)
     holding = threading.Barrier(3)
@@ -81,7 +81,7 @@ def test_a_freed_answer_slot_goes_to_the_waiting_question_not_to_a_newcomer():
     import threading
     import time
 
-    from kb.slots import FairSlots
+    from kb.web.slots import FairSlots
 
     slots, order = FairSlots(1), []
     slots.acquire()

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kb.load import load_catalog, load_file
-from kb.parse import join_wrapped, parse_document
+from kb.ingest.load import load_catalog, load_file
+from kb.ingest.parse import join_wrapped, parse_document
 
 from .conftest import CORPUS, PLAN_TEXT
 from kb.records import DocMeta

@@ -4,17 +4,17 @@ import re
 
 import pytest
 
-from kb.account import account
-from kb.chunk import chunk_document
+from kb.ingest.account import account
+from kb.ingest.chunk import chunk_document
 from kb.config import Config
-from kb.duties import extract_duties
-from kb.formats import _assemble, read_pdf
-from kb.ingest import ingest
-from kb.load import load_file
-from kb.parse import parse_document
-from kb.pdfpage import Run, Segment
-from kb.pdftables import find_tables, segments, with_tables
-from kb.pipeline import KnowledgeBase
+from kb.features.duties import extract_duties
+from kb.ingest.formats import _assemble, read_pdf
+from kb.ingest.sync import ingest
+from kb.ingest.load import load_file
+from kb.ingest.parse import parse_document
+from kb.ingest.pdfpage import Run, Segment
+from kb.ingest.pdftables import find_tables, segments, with_tables
+from kb.knowledge import KnowledgeBase
 
 from .conftest import CORPUS, PLAN_TEXT
 from .docgen import law_lines, make_decision_pdf, make_pdf, make_plan_pdf, make_styled_pdf
@@ -232,7 +232,7 @@ def test_drawn_lines():
 
 
 def test_a_table_header_atop_each_page_is_not_page_furniture():
-    from kb.formats import strip_running_lines
+    from kb.ingest.formats import strip_running_lines
 
     pages = [["Bước | Nội dung công việc | Thời gian", f"Bước {n} | Việc thứ {n} | 0{n} ngày", f"Trang {n}"]
              for n in (1, 2, 3)]

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from kb.config import Config
-from kb.ingest import ingest
-from kb.pipeline import KnowledgeBase
-from kb.quote import choose
-from kb.sentences import SentenceVectors, arrays, embed_text, units
+from kb.ingest.sync import ingest
+from kb.knowledge import KnowledgeBase
+from kb.answer.quote import choose
+from kb.search.sentences import SentenceVectors, arrays, embed_text, units
 
 DECREE = """CHÍNH PHỦ
 Số: 99/2024/NĐ-CP

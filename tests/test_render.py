@@ -1,11 +1,11 @@
 """The chat's HTML and feedback file, as pure functions: what a user sees for what they typed."""
 import json
 
-from kb.chatview import Turn, answer_body, transcript, widen_filter
-from kb.feedback import record_feedback
+from kb.web.chatview import Turn, answer_body, transcript, widen_filter
+from kb.web.feedback import record_feedback
 from kb.records import Answer, Citation, DocMeta
-from kb.render import banner, highlight, question_marks
-from kb.uitext import MAX_QUESTION_CHARS, too_long
+from kb.web.render import banner, highlight, question_marks
+from kb.web.uitext import MAX_QUESTION_CHARS, too_long
 
 DOCS = {"tg": DocMeta("tg", "Kế hoạch Tuần Giáo", type="Kế hoạch", issuer="UBND huyện Tuần Giáo",
                       locality="Tuần Giáo", period="2021-2025"),

@@ -13,9 +13,9 @@ import pytest
 
 from kb.config import Config
 from kb.errors import IndexIncompleteError, IndexMissingError
-from kb.ingest import ingest
-from kb.pipeline import KnowledgeBase
-from kb.store import ChromaStore
+from kb.ingest.sync import ingest
+from kb.knowledge import KnowledgeBase
+from kb.ingest.store import ChromaStore
 
 from .conftest import CORPUS, ROOT
 

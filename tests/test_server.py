@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kb.config import Config
-from kb.ingest import ingest
-from kb.pipeline import KnowledgeBase
+from kb.ingest.sync import ingest
+from kb.knowledge import KnowledgeBase
 
 from .conftest import free_port
 

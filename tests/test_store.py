@@ -5,8 +5,8 @@ import pytest
 
 from kb.config import Config
 from kb.errors import IndexMismatchError, IndexMissingError
-from kb.ingest import ingest
-from kb.pipeline import KnowledgeBase
+from kb.ingest.sync import ingest
+from kb.knowledge import KnowledgeBase
 
 
 def test_missing_index_says_how_to_build(tmp_path, tiny_corpus):
@@ -72,7 +72,7 @@ def test_catalog_correction_updates_metadata_without_re_embedding(tmp_path, tiny
 
 
 def test_index_of_an_older_format_is_rebuilt_by_ingest(tmp_path, tiny_corpus):
-    from kb.store import ChromaStore
+    from kb.ingest.store import ChromaStore
 
     config = Config(corpus_dir=tiny_corpus, data_dir=tmp_path / "d")
     first = ingest(config)

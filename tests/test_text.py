@@ -1,5 +1,5 @@
-from kb.lexicon import Lexicon, analyze
-from kb.text import fold, lexical_tokens, normalize_for_match, strip_frames
+from kb.search.lexicon import Lexicon, analyze
+from kb.text import fold, lexical_tokens, normalize_for_match, strip_frames, unglue
 
 
 def test_fold_strips_diacritics_and_d_bar():
@@ -48,7 +48,7 @@ def test_short_english_words_that_spell_vietnamese_syllables():
 
 
 def test_english_questions_carrying_vietnamese_names_stay_english():
-    from kb.lexicon import Lexicon, analyze
+    from kb.search.lexicon import Lexicon, analyze
 
     lexicon = Lexicon.build(["Thành phố Tây Ninh tổ chức giáo dục giới tính cho trẻ em.",
                              "Bóc lột trẻ em là hành vi bắt trẻ em lao động trái pháp luật."])
@@ -61,7 +61,7 @@ def test_english_questions_carrying_vietnamese_names_stay_english():
 
 
 def test_phone_shorthand_is_read_as_the_words_it_stands_for():
-    from kb.lexicon import Lexicon, analyze
+    from kb.search.lexicon import Lexicon, analyze
 
     lexicon = Lexicon.build(["Giáo viên phát hiện học sinh bị xâm hại có trách nhiệm thông báo ngay."])
     q = analyze("gv phat hien hs bi xam hai thi lam j", lexicon)
@@ -75,3 +75,12 @@ def test_who_is_responsible_is_framing():
 
     assert strip_frames("don vi nao chiu trach nhiem cap giay khai sinh cho tre") == "cap giay khai sinh cho tre"
     assert "trach" in content_terms(strip_frames("trach nhiem cua nha truong la gi"))  # the topic stays
+
+
+def test_words_glued_by_text_extraction_are_split():
+    assert unglue("gia đìnhlà sự tôn trọng") == "gia đình là sự tôn trọng"
+    assert unglue("vàcác thành viên; tronggiáo dục") == "và các thành viên; trong giáo dục"
+    assert unglue("HỌPCỦA") == "HỌP CỦA"
+    # one syllable each, however long; words without diacritics (English, codes) stay whole
+    text = "người nghiêng khuyến khích quyền giường khoảng Facebook internet UBND 1.001234"
+    assert unglue(text) == text

@@ -4,7 +4,7 @@ from dataclasses import FrozenInstanceError
 
 import pytest
 
-from kb.crossval import cross_validate_retrieval
+from kb.measure.crossval import cross_validate_retrieval
 from kb.tuning import GRID, RETRIEVAL
 
 from .conftest import ROOT
@@ -30,7 +30,7 @@ def test_the_weights_hold_on_a_question_file_they_were_not_chosen_on(kb):
 
 
 def test_answer_weights_are_one_frozen_record_fitted_leaving_a_file_out(kb):
-    from kb.crossval import cross_validate_answer
+    from kb.measure.crossval import cross_validate_answer
     from kb.tuning import ANSWER, ANSWER_FITTED, ANSWER_GRID
 
     with pytest.raises(FrozenInstanceError):

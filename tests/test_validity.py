@@ -1,7 +1,7 @@
 """Validity from the catalog: a replaced document is cited with what replaced it."""
 import pytest
 
-from kb.load import load_catalog, meta_from_entry
+from kb.ingest.load import load_catalog, meta_from_entry
 
 from .conftest import CORPUS
 

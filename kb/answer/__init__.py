@@ -1,0 +1,1 @@
+"""Answer: choose the sentence (quote), decide to answer or abstain, compose the cited answer; the danger check."""

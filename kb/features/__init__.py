@@ -1,0 +1,1 @@
+"""Features built from the documents: the responsibility matrix (duties, actors), deadlines, training handouts."""
