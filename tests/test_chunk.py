@@ -53,14 +53,30 @@ def test_a_piece_that_continues_a_clause_is_cited_as_that_clause():
 
 
 def test_a_hit_is_widened_to_its_whole_clause_when_the_article_is_too_long():
-    from kb.search.sentences import wide_groups
+    from kb.search.sentences import clauses, wide_groups
 
     chunks = _article("toan-quoc-tt-14-2020", "Điều 10.")
     groups = wide_groups(chunks, 2500)
     clause = next(g for g in groups if chunks[g[0]].section.endswith("khoản 2"))
     assert len(clause) == 2 and "d) Nhận con nuôi" in chunks[clause[-1]].text  # its points c) d) come along
-    assert all(len({chunks[i].section for i in g}) == 1 for g in groups)  # a clause, never two
+    # one clause: each passage of a group shares a khoản with the one before it
+    assert all(clauses(chunks[a].section) & clauses(chunks[b].section) for g in groups for a, b in zip(g, g[1:]))
     assert wide_groups(chunks, 100_000) == [list(range(len(chunks)))]  # short enough: the whole article
+
+
+def test_a_passage_running_into_the_next_clause_is_quoted_with_the_start_of_its_clause():
+    """Nghị định 20 Điều 28: khoản 2's five steps ("Bước 1." … "Bước 5.") are cut after step 2;
+    the next passage holds steps 3-5 and the start of khoản 3 ("khoản 2-3"): both are quoted
+    together, as "khoản 2-3"."""
+    from kb.search.sentences import clauses, wide_groups
+
+    chunks = _article("toan-quoc-nd-20-2021", "Điều 28.")
+    groups = wide_groups(chunks, 2500)
+    first = next(i for i, c in enumerate(chunks) if "Bước 1." in c.text)
+    group = next(g for g in groups if first in g)
+    text = "\n".join(chunks[i].text for i in group)
+    assert all(f"Bước {n}." in text for n in range(1, 6)), [chunks[i].section for i in group]
+    assert clauses("Điều 28. Thủ tục, khoản 2-3") == {2, 3} and clauses("Điều 28. Thủ tục") == set()
 
 
 def test_a_list_cut_across_passages_is_answered_whole(kb):

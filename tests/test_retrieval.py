@@ -132,6 +132,27 @@ def test_the_agencies_line_names_each_agency_and_cites_each_passage_once(kb):
     assert "giáo viên" in line  # Luật Trẻ em Điều 100 obliges teachers too
 
 
+@pytest.mark.parametrize("question", [
+    "Cơ sở trợ giúp xã hội tiếp nhận khẩn cấp một trẻ bị xâm hại thì quy trình tiếp nhận gồm mấy bước?",
+    "quy trinh tiep nhan khan cap vao co so tro giup xa hoi co may buoc",
+])
+def test_steps_labelled_bước_are_counted_in_full(kb, question):
+    """Nghị định 20 Điều 28 writes its procedure as "Bước 1." … "Bước 5." under a point a), in a
+    clause cut across two passages: all five are counted and listed."""
+    answer = kb.ask(question)
+    assert not answer.abstained and answer.direct.startswith("Có 5 mục"), answer.direct[:200]
+    assert "Bước 1. Lập biên bản tiếp nhận" in answer.direct and "Bước 5. Hoàn thành" in answer.direct
+
+
+def test_labelled_items_must_run_from_one_without_a_gap():
+    from kb.answer.compose import labelled_items
+
+    text = "Quy trình gồm:\nGiai đoạn 1: chuẩn bị\nGiai đoạn 2: thực hiện\nGiai đoạn 3: tổng kết"
+    assert labelled_items(text, ["giai doan"]) == ("Quy trình gồm:", text.split("\n")[1:])
+    assert labelled_items(text.replace("Giai đoạn 2", "Giai đoạn 4"), ["giai doan"]) == ("", [])
+    assert labelled_items(text, ["buoc"]) == ("", [])  # the question counts something else
+
+
 def test_how_many_questions_get_the_number_and_the_items(kb):
     answer = kb.ask("Nghị định 56 chia trẻ em khuyết tật thành bao nhiêu mức độ?")
     assert not answer.abstained and answer.direct.startswith("Có 3 mục"), answer.direct[:200]
@@ -329,6 +350,8 @@ def test_what_a_sentence_defines():
     # where the term is defined is not part of it; a quoted term is the term
     ("What is child abuse under the Law on Children?", "xam hai tre em"),
     ("What is 'sexual abuse' according to the law?", "xam hai tinh duc"),
+    ("What is considered child abuse?", "xam hai tre em"),
+    ("What acts count as sexual abuse of a child?", "xam hai tinh duc tre em"),
 ])
 def test_what_an_english_definition_question_asks_to_define(question, subject):
     from kb.search.intent import definition_subject

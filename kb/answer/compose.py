@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 from kb.features.actors import english_name
-from kb.search.intent import PHONE, RECIPIENT
+from kb.search.intent import PHONE, RECIPIENT, counted_nouns
 from kb.answer.quote import best_sentence, choose, join_items
 from kb.records import Answer, Citation, DocMeta, Hit
 from kb.search.retrieve import Search
-from kb.search.sentences import ITEM, items_of
+from kb.search.sentences import ITEM, items_of, labelled_items
 from kb.text import folded_words, is_editorial
 from kb.tuning import ANSWER, AnswerTuning
 
@@ -47,8 +47,15 @@ def count_answer(hit: Hit, search: Search, en: bool, tuning: AnswerTuning = ANSW
     """For "how many … are there" questions: the number of items the passage enumerates and
     the items, shortened: (lead, quote); () when the passage does not enumerate (then the
     sentence answers)."""
-    if "count" not in search.intents or "statistic" in search.intents or ", khoản" in hit.chunk.section:
+    if "count" not in search.intents or "statistic" in search.intents:
         return ()
+    nouns = counted_nouns(search.query.text, en)
+    lead, labelled = labelled_items(hit.chunk.text, nouns)
+    if len(labelled) >= 2:  # "Bước 1. …" … "Bước 5. …" for "gồm mấy bước": counted wherever they stand
+        return ((f"{len(labelled)} items. " if en else f"Có {len(labelled)} mục. "),
+                join_items(lead, labelled, tuning.item_chars, tuning.list_limit))
+    if ", khoản" in hit.chunk.section:
+        return ()  # a clause of a longer article: its items may be the article's, in part
     items = enumeration(hit.chunk.text)
     if len(items) < 2 or any(item.rstrip().endswith(":") for item in items):
         return ()  # clauses, one of which introduces a list of its own: not a list of things
@@ -60,25 +67,7 @@ def count_answer(hit: Hit, search: Search, en: bool, tuning: AnswerTuning = ANSW
 
 
 SHORT_ITEM = 30  # words: items this short are things listed, not clauses (set by hand on the corpus)
-COUNTED = re.compile(r"\b(?:bao nhieu|may|how many|number of)\s+(?:the\s+|cac\s+)?(\w+(?:\s+\w+)?)")
 PLURAL = re.compile(r"(\bcac\b|\bnhung\b|\bgom\b|sau day|:\s*$)")
-
-
-def counted_nouns(question: str, en: bool) -> list[str]:
-    """What a "how many" question counts, folded ("mấy cấp độ" -> ["cap do", "cap"]; English
-    through the glossary: "how many levels" -> ["cap do", ...]); [] when it names nothing."""
-    m = COUNTED.search(" ".join(folded_words(question)))
-    if not m:
-        return []
-    words = m.group(1).split()
-    if en:
-        from kb.search.glossary import translate_terms
-
-        found = []
-        for n in (2, 1):
-            found += [" ".join(folded_words(t)) for t in translate_terms(words[:n])[0]]
-        return [f for f in dict.fromkeys(found) if f]
-    return [" ".join(words[:2]), words[0]]
 
 
 def introduces(chunk, first_item: str, nouns: list[str]) -> bool:

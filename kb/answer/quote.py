@@ -138,6 +138,23 @@ def choose(hit: Hit, search: Search, t: AnswerTuning = ANSWER) -> tuple[list[str
     return lines, found, int(np.argmax(scores)), scores
 
 
+def value_first(lines: list[str], found: list[Unit], j: int, scores: np.ndarray, search: Search,
+                t: AnswerTuning = ANSWER) -> int:
+    """The sentence to quote when the question asks for a kind of value (a duration, an amount,
+    a date …): the best one if it writes one (or, for a question asking for a list, the list it
+    leads into does); else the best that does, when it scores within `t.value_margin` of the best."""
+    asked = asked_kinds(search.query.text)
+    if not asked or not t.value_margin:
+        return j
+    writes = lambda text: all(WRITTEN_VALUE[k].search(text) for k in asked)
+    unit = found[j]
+    listed = unit.text.endswith(":") and {"list", "count"} & search.intents  # a list asked for: its items count
+    if writes(unit.text) or (listed and writes(" ".join(lines[n] for n in items_of(lines, unit.line)))):
+        return j
+    better = [n for n in np.argsort(-scores, kind="stable") if scores[n] >= scores[j] - t.value_margin and writes(found[n].text)]
+    return int(better[0]) if better else j
+
+
 def best_sentence(hit: Hit, search: Search, limit: int | None = None, tuning: AnswerTuning = ANSWER) -> str:
     """The part of a passage that answers best (see sentence_scores); a sentence that introduces
     a list ("… gồm:") brings its items along; an item or a later clause that does not say who
@@ -151,6 +168,7 @@ def best_sentence(hit: Hit, search: Search, limit: int | None = None, tuning: An
     lines, found, j, scores = choose(hit, search, t)
     if j < 0:
         return hit.chunk.text[:limit]
+    j = value_first(lines, found, j, scores, search, t)
     unit = found[j]
     last = j + 1 == len(found) or found[j + 1].line != unit.line
     if unit.text.endswith(":") or (last and leads_in(lines, unit.line)):  # the answer is the list that follows

@@ -18,7 +18,8 @@ INTENTS = {
     "phone": re.compile(r"(so dien thoai|duong day nong|tong dai.*\bso\b|\bso\b.*tong dai|phone|hotline|"
                         r"helpline|call)"),
     "definition": re.compile(r"(\bla gi\b|the nao la|dinh nghia|duoc hieu|la hanh vi gi|\bwhat is\b|"
-                             r"\bwhat are\b|\bdefine|definition|\bmeaning\b|\bmean\b)"),
+                             r"\bwhat are\b|\bdefine|definition|\bmeaning\b|\bmean\b|\bcounts? as\b|"
+                             r"\b(is|are) (considered|regarded)\b)"),
     # "report to whom?": the answer names who receives a report or notification
     "recipient": re.compile(r"((bao|thong bao|bao cao|to giac|lien he|goi|gui|trinh)\b.{0,25}\b(cho ai|ai|dau|co quan nao)\b"
                             r"|\b(report|notify|tell|call|contact|inform|send)\b.{0,40}\bto\b|\bwhom\b"
@@ -43,7 +44,10 @@ INTENTS = {
     "list": re.compile(r"(\bnhung( \w+){1,7} (gi|nao)\b|\bnhung gi\b|\bgom (nhung )?(gi|nao)\b|\bbao gom\b|"
                        r"\bcac \w+( \w+)? nao\b|\bliet ke\b|\bwhat are the\b|\blist\b|"
                        r"\b(what|which) (steps|measures|tasks|duties|activities|contents|information|papers|"
-                       r"documents|conditions|forms|kinds|types|groups|rights|responsibilities)\b)"),
+                       r"documents|conditions|forms|kinds|types|groups|rights|responsibilities|components|parts|"
+                       r"elements|items|criteria|principles|stages|services|skills|topics|requirements|obligations)\b|"
+                       # "what must the programme include", "what does a file consist of"
+                       r"\bwhat\b.*\b(include|includes|consist of|consists of|comprise|comprises)\b)"),
     # Counts of events (cases, victims): the documents are plans and laws, not statistics.
     "statistic": re.compile(r"((bao nhieu|so luong|how many|number of)\s+(vu|truong hop|ca\b|nan nhan|cases|"
                             r"incidents|victims|tre em (da )?bi|em bi|children (were|have been|are)))"),
@@ -63,6 +67,9 @@ def detect_intents(query: Query) -> frozenset[str]:
 
 
 EN_DEFINITION = [re.compile(p, re.IGNORECASE) for p in (
+    # "what information counts as a child's personal secrets", "what is considered child abuse"
+    r"^\s*what\s+(?:\w+\s+){0,2}(?:counts?\s+as|qualifies\s+as|(?:is|are)\s+(?:considered|regarded)(?:\s+as)?)\s+"
+    r"(?:a |an |the )?(.+?)\s*\??\s*$",
     r"\b(?:meant by|meaning of)\s+(?:a |an |the )?(.+?)\s*\??\s*$",
     r"^\s*what(?:'s| is| are)\s+(?:the term\s+)?(?:a |an |the )?(.+?)\s*\??\s*$",  # what is X
     r"\bdefin(?:e|es|ed|ition of)\s+(?:the term\s+)?(?:a |an |the )?(.+?)\s*\??\s*$",  # (how does the law) define X
@@ -71,8 +78,8 @@ EN_DEFINITION = [re.compile(p, re.IGNORECASE) for p in (
 
 EN_QUOTED = re.compile(r"[‘'\"“]([^’'\"”]{3,80})[’'\"”]")
 # where a term is defined is not part of it: "what is X according to the law / under Decree 56"
-EN_QUALIFIER = re.compile(r"\s+(?:according to|under|in|as (?:defined|used) (?:in|by)|by|within|for the purposes? of)\b.*$",
-                          re.IGNORECASE)
+EN_QUALIFIER = re.compile(r"\s+(?:according to|under|in|as (?:defined|used) (?:in|by)|by|within|for the purposes? of|"
+                          r"that|which|who)\b.*$", re.IGNORECASE)  # or a clause about it: "... that must be protected"
 
 
 def definition_subject(query: Query) -> str:
@@ -89,6 +96,7 @@ def definition_subject(query: Query) -> str:
         quoted = EN_QUOTED.search(m.group(1))  # "what is 'forced labour' under the law": the quoted term
         term = quoted.group(1) if quoted else EN_QUALIFIER.sub("", m.group(1))
         rendered, missing = translate_terms(english_words(term.lower()))
+        missing = [w for w in missing if w not in ("a", "an", "the", "and", "or", "of")]
         return " ".join(folded_words(" ".join(rendered))) if rendered and not missing and len(rendered) <= 2 else ""
     text = " ".join(folded_words(query.lexical_text))
     text = re.sub(r"^(theo )?(luat tre em|nghi dinh 56)\s+", "", text)
@@ -155,3 +163,24 @@ def asked_values(question: str) -> tuple[str, ...]:
 def values_found(kinds: tuple[str, ...], texts: list[str]) -> bool:
     """Every asked-for kind of value is written in at least one of the passages."""
     return all(any(WRITTEN_VALUE[k].search(t) for t in texts) for k in kinds)
+
+
+# what a "how many" question counts: the words after "bao nhiêu" / "mấy" / "how many"
+COUNTED = re.compile(r"\b(?:bao nhieu|may|how many|number of)\s+(?:the\s+|cac\s+)?(\w+(?:\s+\w+)?)")
+
+
+def counted_nouns(question: str, en: bool) -> list[str]:
+    """What a "how many" question counts, folded ("mấy cấp độ" -> ["cap do", "cap"]; English
+    through the glossary: "how many levels" -> ["cap do", ...]); [] when it names nothing."""
+    m = COUNTED.search(" ".join(folded_words(question)))
+    if not m:
+        return []
+    words = m.group(1).split()
+    if en:
+        from kb.search.glossary import translate_terms
+
+        found = []
+        for n in (2, 1):
+            found += [" ".join(folded_words(t)) for t in translate_terms(words[:n])[0]]
+        return [f for f in dict.fromkeys(found) if f]
+    return [" ".join(words[:2]), words[0]]

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from kb.ingest.aliases import declared_aliases, expand_aliases, mentions_short_name
 from kb.records import Chunk, DocMeta
-from kb.search.intent import asked_values, definition_subject, detect_intents
+from kb.search.intent import asked_values, counted_nouns, definition_subject, detect_intents
 from kb.search.lexicon import QUESTION_PHRASES, Lexicon, Query, analyze
 from kb.text import content_terms, fold, folded_words, lexical_tokens, strip_frames
 
@@ -29,6 +29,7 @@ class Question:
     unknown: tuple[str, ...] = ()  # words (and number pairs) the corpus never writes
     short_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "111" -> the words of its name
     asked: tuple[str, ...] = ()  # kinds of value it asks for (a duration, an amount, ...)
+    counted: tuple[str, ...] = ()  # what a "how many" question counts ("buoc" for "mấy bước")
 
     @property
     def text(self) -> str:
@@ -56,8 +57,9 @@ class QuestionReader:
         query = replace(query, lexical_text=strip_frames(rest) or rest or query.lexical_text)
         terms = content_terms(query.lexical_text)
         shorts = self.short_names(terms) if mentions_short_name(text) else {}
+        counted = tuple(counted_nouns(text, query.lang == "en")) if "count" in intents else ()
         return Question(query, intents, named, tuple(terms), subject, self.unknown_terms(query), shorts,
-                        asked_values(query.text))
+                        asked_values(query.text), counted)
 
     @cached_property
     def declared_aliases(self) -> dict[str, str]:

@@ -17,7 +17,7 @@ from kb.search.bm25 import BM25
 from kb.search.intent import DATE, NUMBER, PHONE, RECIPIENT, defines, sentence_start, values_found
 from kb.search.lexical import lexical_parts
 from kb.search.question import Question, QuestionReader
-from kb.search.sentences import SentenceVectors, wide_groups
+from kb.search.sentences import SentenceVectors, clauses, labelled_items, wide_groups
 from kb.text import lexical_tokens
 from kb.tuning import RETRIEVAL, RetrievalTuning
 
@@ -120,6 +120,7 @@ class Retriever:
         self.term_set = lru_cache(maxsize=4096)(self._term_set)
         self.starts = lru_cache(maxsize=4096)(self._starts)
         self.writes = lru_cache(maxsize=16384)(self._writes)
+        self.labels = lru_cache(maxsize=4096)(self._labels)
         self.title_terms = {d.id: set(lexical_tokens(f"{d.label} {d.title} {d.locality}")) for d in docs.values()}
         self.reader = QuestionReader(chunks, docs, self.lexicon, self.vocab)
         self.doc_arr = np.array([c.doc_id for c in chunks])
@@ -158,6 +159,10 @@ class Retriever:
     def _writes(self, idx: int, kinds: tuple[str, ...]) -> bool:
         """Whether a passage writes every kind of value in `kinds` (an amount, a date, ...)."""
         return values_found(kinds, [self.chunks[idx].text])
+
+    def _labels(self, idx: int, nouns: tuple[str, ...]) -> int:
+        """How many items of a passage carry a counted noun as their numbered label ("Bước 2.")."""
+        return len(labelled_items(self.chunks[idx].text, list(nouns))[1])
 
     def _starts(self, idx: int) -> tuple[str, ...]:
         """How each sentence or list item starts (folded, numbering dropped): "X là ..." defines X."""
@@ -273,6 +278,8 @@ class Retriever:
                      + kind_bonus(self.chunks[i], q.intents, t, bool(asked) and self.writes(i, asked)))
             if q.subject and any(defines(st, q.subject) for st in self.starts(i)):
                 score += t.defines  # "X là ...": the passage defines what the question asks about
+            if q.counted and t.fit_counted and self.labels(i, q.counted):
+                score += t.fit_counted  # "Bước 1. … Bước 2. …" for "gồm mấy bước"
             rescored.append((score, cid, cov))
         rescored.sort(reverse=True)
         return rescored
@@ -286,7 +293,9 @@ class Retriever:
             return self.chunks[idx]
         first = self.chunks[members[0]]
         text = "\n".join(self.chunks[j].text for j in members)
-        section = key[1] if len(members) == len(self.members[key]) else first.section  # the article, or a clause
+        held = sorted(set().union(*(clauses(self.chunks[j].section) for j in members)))
+        section = (key[1] if len(members) == len(self.members[key]) or not held  # the article, or its clauses
+                   else f"{key[1]}, khoản {held[0]}" + (f"-{held[-1]}" if len(held) > 1 else ""))
         return Chunk(id=first.id, doc_id=first.doc_id, section=section, text=text, header=first.header,
                      agency=first.agency, position=first.position,
                      page=page_span([self.chunks[j].page for j in members]))

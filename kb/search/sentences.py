@@ -27,7 +27,7 @@ import numpy as np
 
 from kb.records import Chunk
 from kb.ingest.tables import row_fields
-from kb.text import is_editorial
+from kb.text import fold, is_editorial
 
 # "1. …", "a) …", "- …": the marker of a list item; groups: number, letter, bullet
 ITEM = re.compile(r"^\s*(?:(\d{1,2})[.)]|([a-zđ])\)|([-+•–]))\s+\S")
@@ -124,14 +124,27 @@ def wide_groups(members: list[Chunk], max_chars: int) -> list[list[int]]:
         return [list(range(len(members)))]
     groups: list[list[int]] = []
     for i, c in enumerate(members):
-        if groups and ", khoản" in c.section and members[groups[-1][-1]].section == c.section:
+        # the passage continues the clause of the one before ("khoản 2", then "khoản 2-3")
+        if groups and clauses(c.section) & clauses(members[groups[-1][-1]].section):
             groups[-1].append(i)
         else:
             groups.append([i])
     out: list[list[int]] = []
     for g in groups:
-        out.extend([[i] for i in g] if sum(len(members[i].text) + 1 for i in g) > max_chars else [g])
+        run: list[int] = []  # a long run of shared clauses: as many passages together as fit
+        for i in g:
+            if run and sum(len(members[j].text) + 1 for j in (*run, i)) > max_chars:
+                out.append(run)
+                run = []
+            run.append(i)
+        out.append(run)
     return out
+
+
+def clauses(section: str) -> set[int]:
+    """The khoản a passage holds, from its section path ("…, khoản 2-3" -> {2, 3}); empty when none."""
+    m = re.search(r", khoản (\d+)(?:-(\d+))?$", section)
+    return set(range(int(m.group(1)), int(m.group(2) or m.group(1)) + 1)) if m else set()
 
 
 def quotable(chunks: list[Chunk], max_section_chars: int) -> list[str]:
@@ -192,3 +205,25 @@ class SentenceVectors:
         if (at >= len(self.keys)).any() or (self.keys[np.minimum(at, len(self.keys) - 1)] != wanted).any():
             return None
         return np.asarray(self.vectors[at], np.float32)
+
+
+def labelled_items(text: str, nouns: list[str]) -> tuple[str, list[str]]:
+    """Lines that carry the counted noun and their number as their label ("Bước 1. …", "Giai
+    đoạn 2: …" for a question counting "bước", "giai đoạn"), numbered 1, 2, 3 … without a gap,
+    with the line that leads into them when it ends with ":"; ("", []) when there are none."""
+    lines = [l.strip() for l in text.split("\n") if l.strip()]
+    for noun in nouns:
+        label = re.compile(rf"^{re.escape(noun)}\s+0*(\d+)\s*[.:)]")
+        found = [(i, n) for i, l in enumerate(lines) if (n := _label_number(l, label)) is not None]
+        if len(found) >= 2 and [n for _, n in found] == list(range(1, len(found) + 1)):
+            first = found[0][0]
+            lead = lines[first - 1] if first and lines[first - 1].endswith(":") else ""
+            return lead, [lines[i] for i, _ in found]
+    return "", []
+
+
+def _label_number(line: str, label: re.Pattern) -> int | None:
+    """The number after the label a line opens with, read on its folded words ("Bước 3." -> 3)."""
+    head = fold(line[:40])
+    m = label.match(re.sub(r"\s+", " ", head))
+    return int(m.group(1)) if m else None
