@@ -17,6 +17,10 @@ from kb.search.intent import RECIPIENT
 from .conftest import ROOT
 
 HELDOUT = ROOT / "eval" / "danger" / "heldout.jsonl"
+# a second set by a third author (session 7): 40 reports in the writer's own words, 40 near misses
+# (questions on the law and procedures, small talk); its false alarms were read once (all small
+# talk), and the dev file gained small talk of its own wording
+SECOND = ROOT / "eval" / "danger" / "s7.jsonl"
 
 
 def test_lexicon_sees_a_child_in_harm_but_not_a_question_about_the_documents():
@@ -57,6 +61,23 @@ def test_heldout_danger_messages_are_flagged_and_ordinary_questions_are_not(kb, 
     for lang in ("vi", "vi-nodiac", "en"):
         assert r[lang]["recall"] >= 0.95, (lang, r[lang])
     assert r["all"]["false_alarm"] <= 0.10, r
+
+
+def test_a_second_independent_set_is_flagged_as_well(kb):
+    examples = load_examples(SECOND)
+    vectors = kb.danger_vectors([e.text for e in examples])
+    r = rates(examples, [kb.danger.is_urgent(e.text, v) for e, v in zip(examples, vectors)])
+    assert r["all"]["recall"] >= 0.95 and r["all"]["false_alarm"] <= 0.10, r
+
+
+@pytest.mark.parametrize("message", [
+    "chào buổi sáng, mình cần hỗ trợ chút", "thank you, this helped a lot with my lesson plan",
+    "cam on nhieu, hen gap lai", "Có ai ở đây không?",
+    "We are preparing a reading festival for the primary pupils, what games would work?",
+])
+def test_small_talk_is_not_a_report_of_a_child_in_danger(kb, message):
+    """Greetings, thanks and school events were flagged: the regression had seen no small talk."""
+    assert not kb.ask(message).urgent
 
 
 def test_every_danger_reply_leads_with_111_and_cites_whom_to_report_to(kb, heldout):
