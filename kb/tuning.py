@@ -1,5 +1,5 @@
 """Every number of the question side that was fitted on data, in frozen records (retrieval, then
-the answer's sentence choice), each with how it was fitted. The danger check's numbers are `DangerTuning` (kb/answer/danger.py) and the abstention
+the answer's sentence choice, restoring diacritics), each with how it was fitted. The danger check's numbers are `DangerTuning` (kb/answer/danger.py) and the abstention
 model's weights are data (kb/tuned/abstain.json); both are fitted by `kb eval` commands.
 
 `python -m kb eval --cv FILE...` re-checks the retrieval weights below: it scores a grid around
@@ -93,16 +93,17 @@ class AnswerTuning:
     sentence read with its context (kb/search/sentences.py). `cosine`, `second` and `context_words` were
     fitted together on every combination of ANSWER_GRID's values, by keyword accuracy with
     retrieval fixed, leaving one question file out (`python -m kb eval --cv-answer eval/qa.jsonl
-    eval/qa-v2.jsonl eval/qa-newdocs.jsonl`, 2026-11-24, rerun at the end of session 6): chosen on
-    the other two files, the settings score 0.971 / 0.884 / 0.690 on qa / qa-v2 / qa-newdocs held
-    out (choices, as cosine/second/context_words: 8/0.3/1, 8/0.2/1, 12/0.3/0.5); the setting best
-    on all three, shipped, scores 0.971 / 0.888 / 0.724 in sample (before the e5 term and the
-    structure: 0.971 / 0.832 / 0.534). Differences of one or two questions decide between
+    eval/qa-v2.jsonl eval/qa-newdocs.jsonl`; last run 2026-11-25, session 7, on a freshly built
+    index): chosen on the other two files, the settings score 0.981 / 0.892 / 0.692 on qa /
+    qa-v2 / qa-newdocs held out (choices, as cosine/second/context_words: 12/0.3/1, 12/0.3/1,
+    16/0.3/0); the setting best on all three, shipped, scores 0.981 / 0.892 / 0.744 in sample
+    (session 6 shipped cosine 8: 0.981 / 0.888 / 0.735 in the same run; before the e5 term and
+    the structure: 0.971 / 0.832 / 0.534). Differences of one or two questions decide between
     neighbouring settings: noise at this size."""
 
-    # e5 cosine of the question to the sentence with its context (0: words alone, 0.971 / 0.868 /
-    # 0.690 with the shipped others). 8-16 were best; 24 loses questions.
-    cosine: float = 8.0
+    # e5 cosine of the question to the sentence with its context (0: words alone). 8-16 were
+    # best; 24 loses questions.
+    cosine: float = 12.0
     # Quote a second sentence of the passage too when it scores within this margin of the best
     # (0: never). The largest tried was chosen: keyword accuracy rewards longer quotes (always two
     # sentences scores higher still), so the grid stops at 0.3, where about half the answers from
@@ -156,3 +157,14 @@ ANSWER_GRID = {
     "actor": (0.0, 0.5, 1.0),
     "kind": (0.0, 0.5, 1.0),
 }
+
+
+# Restoring diacritics to a question typed without them (kb/search/lexicon.py, Lexicon.restore):
+# each pair of spellings the corpus writes side by side adds this times log(1 + its count) to a
+# path, against log P(spelling | folded syllable). Fitted on syllable accuracy, counting the
+# syllables with more than one spelling, of Vietnamese questions and messages typed with
+# diacritics, folded and restored (the vi questions of qa, qa-v2, qa-newdocs, qa-s6 and the
+# danger dev file: 6136 syllables); checked on the vi questions of qa-s7 and the two danger
+# test files (2326): 1 -> 0.770 / 0.662, 2 (round 1) -> 0.783 / 0.671, 4 -> 0.793 / 0.678,
+# 8 -> 0.795 / 0.684, 12 -> 0.795 / 0.685 (2026-11-25).
+RESTORE_PAIR = 8.0

@@ -34,6 +34,18 @@ def test_diacritics_restored_from_corpus_vocabulary():
     assert lex.restore("giam dinh phap y cho tre em") == "giám định pháp y cho trẻ em"
 
 
+def test_everyday_words_the_documents_lack_are_restored_from_everyday_spellings():
+    """The documents write "bị bạo lực", not "bị bố đánh bầm tím"; everyday spellings
+    (kb/search/everyday.txt) teach the restorer, while word weights stay the documents' own."""
+    from kb.search.lexicon import everyday_texts
+
+    docs = ["Trẻ em bị bạo lực, xâm hại được hỗ trợ, can thiệp kịp thời.", "Báo cho cơ quan công an."]
+    assert Lexicon.build(docs).restore("tre bi bo danh bam tim") != "trẻ bị bố đánh bầm tím"
+    lex = Lexicon.build(docs, spellings=everyday_texts())
+    assert lex.restore("tre bi bo danh bam tim") == "trẻ bị bố đánh bầm tím"
+    assert lex.n_docs == 2 and lex.df == Lexicon.build(docs).df  # idf from the documents alone
+
+
 def test_language_detection():
     lex = Lexicon.build(["Trẻ em là người dưới 16 tuổi. Tổng đài quốc gia bảo vệ trẻ em 111."])
     assert analyze("Trẻ em là ai?", lex).lang == "vi"

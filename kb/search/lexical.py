@@ -36,7 +36,7 @@ import numpy as np
 
 from kb.config import Config
 from kb.search.bm25 import BM25
-from kb.search.lexicon import QUESTION_PHRASES, Lexicon
+from kb.search.lexicon import EVERYDAY, QUESTION_PHRASES, Lexicon, everyday_texts
 from kb.records import Chunk, DocMeta
 from kb.text import lexical_tokens, syllables, with_pairs
 
@@ -57,6 +57,7 @@ def version() -> str:
     for module in (actors, bm25, deadlines, duties, lexicon, parse, records, sentences, text,
                    __import__(__name__, fromlist=["_"])):
         h.update(Path(module.__file__).read_bytes())
+    h.update(EVERYDAY.read_bytes())  # the restorer's everyday spellings
     return f"{FORMAT}-{h.hexdigest()[:12]}"
 
 log = logging.getLogger("kb")
@@ -67,7 +68,7 @@ def lexical_parts(chunks: list[Chunk]) -> tuple[dict, dict[str, np.ndarray]]:
     vocabulary, BM25's arrays, each passage's words and its heading's. Returns the Python
     objects and the big arrays apart, so that the arrays can be saved and memory-mapped
     (kb.lexical)."""
-    lexicon = Lexicon.build([c.embed_text for c in chunks] + [QUESTION_PHRASES] * 20)
+    lexicon = Lexicon.build([c.embed_text for c in chunks] + [QUESTION_PHRASES] * 20, spellings=everyday_texts())
     # Token lists are turned into arrays of ids of one shared vocabulary as they are made:
     # lists and sets of strings per passage would take gigabytes at 100k passages.
     vocab: dict[str, int] = {}

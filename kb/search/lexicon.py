@@ -6,9 +6,11 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from kb.search.glossary import EN_VI, translate_terms
 from kb.text import EN_STOPWORDS, fold, folded_words, words
+from kb.tuning import RESTORE_PAIR
 
 _EN_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 
@@ -39,12 +41,14 @@ class Lexicon:
     n_docs: int
 
     @classmethod
-    def build(cls, texts: list[str]) -> "Lexicon":
+    def build(cls, texts: list[str], spellings: list[str] = ()) -> "Lexicon":
+        """From the passages (`texts`: spellings, word pairs and document frequencies) and other
+        Vietnamese written with diacritics (`spellings`: spellings and word pairs only)."""
         forms: dict = defaultdict(Counter)
         bigrams: Counter = Counter()
         df: Counter = Counter()
         folded: dict[str, str] = {}  # a corpus has few distinct syllables: fold each once
-        for text in texts:
+        for n_text, text in enumerate([*texts, *spellings]):
             ws = words(text)
             for w, n in Counter(ws).items():
                 f = folded.get(w)
@@ -52,7 +56,8 @@ class Lexicon:
                     f = folded[w] = fold(w)
                 forms[f][w] += n
             bigrams.update(zip(ws, ws[1:]))
-            df.update({folded[w] for w in ws})
+            if n_text < len(texts):
+                df.update({folded[w] for w in ws})
         return cls(dict(forms), bigrams, df, max(1, len(texts)))
 
     def idf(self, term: str) -> float:
@@ -85,7 +90,7 @@ class Lexicon:
                 options = []
                 for prev, (score, path) in best.items():
                     pair = self.bigrams.get((prev, w), 0)
-                    options.append((score + (math.log(1 + pair) * 2.0) + unigram(w), path + [w]))
+                    options.append((score + math.log(1 + pair) * RESTORE_PAIR + unigram(w), path + [w]))
                 nxt[w] = max(options, key=lambda o: o[0])
             best = nxt
         return " ".join(max(best.values(), key=lambda o: o[0])[1])
@@ -168,6 +173,15 @@ def expand_shorthand(text: str) -> str:
 
 # Question words never appear in the documents, so the corpus cannot restore them: teach the
 # restorer the common ones (they weigh as if seen many times).
+EVERYDAY = Path(__file__).with_name("everyday.txt")
+
+
+def everyday_texts() -> list[str]:
+    """Everyday Vietnamese with diacritics (kb/search/everyday.txt): spellings the documents lack."""
+    lines = EVERYDAY.read_text(encoding="utf-8").splitlines()
+    return [l for l in lines if l.strip() and not l.startswith("#")]
+
+
 QUESTION_PHRASES = (
     "bao nhiêu là gì về việc mấy tuổi nào khi nào ở đâu thế nào như thế nào ai làm gì có phải "
     "bao lâu trong bao lâu những gì của ai cơ quan nào đơn vị nào ai chịu trách nhiệm phải làm gì "
