@@ -207,9 +207,6 @@ class Retriever:
         have = set(self._heading[self._heading_offsets[idx]:self._heading_offsets[idx + 1]].tolist())
         return sum(w for t, w in zip(terms, weights) if self._heading_vocab.get(t, -1) in have) / sum(weights)
 
-    def read(self, question: str) -> Question:
-        return self.reader.read(question)
-
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None,
                tuning: RetrievalTuning | None = None) -> Search:
         """The best k passages for a question (within `doc_ids` if given), with what the
