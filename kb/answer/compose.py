@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from kb.features.actors import english_name
-from kb.search.intent import PHONE, RECIPIENT, counted_nouns
+from kb.search.intent import PHONE, RECIPIENT
 from kb.answer.quote import best_sentence, choose, join_items
 from kb.records import Answer, Citation, DocMeta, Hit
 from kb.search.retrieve import Search
@@ -49,7 +49,7 @@ def count_answer(hit: Hit, search: Search, en: bool, tuning: AnswerTuning = ANSW
     sentence answers)."""
     if "count" not in search.intents or "statistic" in search.intents:
         return ()
-    nouns = counted_nouns(search.query.text, en)
+    nouns = list(search.question.counted)  # read once with the question
     lead, labelled = labelled_items(hit.chunk.text, nouns)
     if len(labelled) >= 2:  # "Bước 1. …" … "Bước 5. …" for "gồm mấy bước": counted wherever they stand
         return ((f"{len(labelled)} items. " if en else f"Có {len(labelled)} mục. "),
@@ -60,7 +60,7 @@ def count_answer(hit: Hit, search: Search, en: bool, tuning: AnswerTuning = ANSW
     if len(items) < 2 or any(item.rstrip().endswith(":") for item in items):
         return ()  # clauses, one of which introduces a list of its own: not a list of things
     if not (all(len(item.split()) <= SHORT_ITEM for item in items)
-            or introduces(hit.chunk, items[0], counted_nouns(search.query.text, en))):
+            or introduces(hit.chunk, items[0], nouns)):
         return ()
     return ((f"{len(items)} items. " if en else f"Có {len(items)} mục. "),
             join_items("", items, tuning.item_chars, tuning.list_limit))
