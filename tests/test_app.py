@@ -192,6 +192,69 @@ def test_plain_json_route_answers_like_gradio_and_rejects_bad_input_in_one_line(
     assert unknown.status_code == 400 and "no-such-doc" in unknown.json()["error"]
 
 
+def test_gradio_rest_route_shares_a_session_and_keeps_answers_apart(server):
+    """curl on Gradio's /ask REST route (no session named): concurrent calls each get their
+    own question's answer, as /kb/ask gives it; a bad question is one line."""
+    import httpx
+
+    url, _ = server
+    questions = [("Trẻ em là người dưới bao nhiêu tuổi?", "16 tuổi"),
+                 ("Tổng đài điện thoại quốc gia bảo vệ trẻ em là số nào?", "111")] * 4
+
+    def rest(q):
+        got = httpx.post(url + "gradio_api/run/ask", json={"data": [q]}, timeout=60)
+        assert got.status_code == 200, got.text
+        return got.json()["data"][0]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(rest, [q for q, _ in questions]))
+    for (q, expected), r in zip(questions, results):
+        assert r["question"] == q and expected in r["answer"]
+    plain = httpx.post(url + "kb/ask", json={"question": questions[0][0]}, timeout=60).json()
+    assert plain["answer"] == results[0]["answer"]
+    empty = httpx.post(url + "gradio_api/run/ask", json={"data": ["  "]}, timeout=60).json()
+    assert empty["error"] and "\n" not in empty["error"] and "Traceback" not in empty["error"]
+
+
+def test_front_gives_sessionless_gradio_calls_one_session_and_passes_the_rest_untouched():
+    import asyncio
+    import json
+
+    from kb.web.api import GRADIO_ASK, REST_BODY_MAX, REST_SESSION, front
+
+    def call(path, chunks, method="POST"):
+        seen = {}
+
+        async def chat(scope, receive, send):
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            seen["body"], seen["headers"] = body, dict(scope["headers"])
+
+        messages = [{"type": "http.request", "body": c, "more_body": i + 1 < len(chunks)} for i, c in enumerate(chunks)]
+
+        async def receive():
+            return messages.pop(0)
+
+        scope = {"type": "http", "path": path, "method": method,
+                 "headers": [(b"content-length", str(sum(map(len, chunks))).encode())]}
+        asyncio.run(front(None, chat)(scope, receive, None))
+        return seen
+
+    sent = json.dumps({"data": ["Trẻ em là ai?"]}).encode()
+    got = call(GRADIO_ASK, [sent[:7], sent[7:]])  # a body in two pieces
+    assert json.loads(got["body"]) == {"data": ["Trẻ em là ai?"], "session_hash": REST_SESSION}
+    assert got["headers"][b"content-length"] == str(len(got["body"])).encode()
+    own = json.dumps({"data": ["x"], "session_hash": "mine"}).encode()
+    assert call(GRADIO_ASK, [own])["body"] == own  # a named session is kept
+    for path, chunks in [(GRADIO_ASK, [b"not json"]), ("/gradio_api/run/other", [sent]),
+                         (GRADIO_ASK, [b"{" + b" " * REST_BODY_MAX, b"}"])]:
+        assert call(path, chunks)["body"] == b"".join(chunks), path  # passed on as it came
+
+
 def test_plain_json_route_says_why_when_the_index_cannot_open():
     from starlette.testclient import TestClient
 

@@ -20,8 +20,6 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ALONE = 30  # questions one user asks alone, for the reference rate and p50
-
 
 class ApiUser:
     """One user on the app's plain JSON route (POST /kb/ask): what a script or another system
@@ -168,14 +166,15 @@ def run_load(url: str, questions: list[str] | None = None, users: int = 20, per_
 
 def measure(url: str, questions: list[str], users: int = 20, per_user: int = 5, timeout_s: float = 300,
             client: str = "api", repeat: int = 5) -> dict:
-    """One user alone, then `users` at once, on the same app and route, `repeat` times (one
+    """One user alone, then `users` at once (the same questions), on the same app and route, `repeat` times (one
     round of 100 answers takes about 2 s, and a 2-core machine shared with anything else
     shifts a single round by ±30%); the round with the median speedup, with every round's
     speedup beside it."""
     run_load(url, questions[:5], users=1, per_user=5, timeout_s=timeout_s, client=client)  # warm up
     rounds = []
     for _ in range(max(1, repeat)):
-        alone = run_load(url, questions, users=1, per_user=ALONE, timeout_s=timeout_s, client=client)
+        # one user alone asks the very questions the N users share out, so both do the same work
+        alone = run_load(url, questions, users=1, per_user=users * per_user, timeout_s=timeout_s, client=client)
         load = run_load(url, questions, users=users, per_user=per_user, timeout_s=timeout_s, client=client)
         load["client"] = client
         if alone["ok"] and load["ok"]:
@@ -215,7 +214,7 @@ def compare(questions: list[str], modes: dict[str, int], users: int = 20, per_us
             timeout_s: float = 300, root: Path | None = None, env: dict | None = None,
             clients: tuple[str, ...] = ("api", "http"), repeat: int = 5) -> dict:
     """Start the app once per mode (name -> KB_WORKERS: 1 = one question at a time, the old
-    lock; 0 = one per core) and measure each route of `clients` on it ("api": /kb/ask,
+    lock; 0 = the default, one more than the cores) and measure each route of `clients` on it ("api": /kb/ask,
     "http": Gradio's /ask); results keyed "mode" for the first route, "mode (route)" for the
     others. The index must exist (KB_DATA_DIR)."""
     import socket
@@ -242,7 +241,7 @@ ROUTES = {"api": "/kb/ask", "http": "Gradio /ask", "gradio": "gradio_client"}
 
 def in_process(config, questions: list[str], threads: int = 8) -> dict:
     """The library alone, no web server: answers/s from `threads` threads with one question at
-    a time (workers=1) and in parallel (one per core), against one thread's rate."""
+    a time (workers=1) and in parallel (the default, one more than the cores), against one thread's rate."""
     from dataclasses import replace
 
     from kb.knowledge import KnowledgeBase

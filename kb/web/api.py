@@ -59,15 +59,68 @@ def rest_api(kb, problem: str = ""):
     return Starlette(routes=[Route("/kb/ask", ask, methods=["POST"])])
 
 
+# Gradio's REST route for the app's /ask API (what its "Use via API" page shows curl)
+GRADIO_ASK = "/gradio_api/run/ask"
+# the one Gradio session the calls of that route share when they bring none (see front)
+REST_SESSION = "kb-rest-api"
+REST_BODY_MAX = 64 * 1024  # bytes: a bigger body is passed on untouched (Gradio refuses or answers it)
+
+
 def front(plain, chat):
     """One ASGI app: /kb/ask straight to `plain`, everything else (and the server's start and
     stop) to Gradio's app. The plain route thus skips Gradio's middleware (CORS, Brotli
-    compression, body limits), about a tenth of the server's CPU per answer under load."""
+    compression, body limits), about a tenth of the server's CPU per answer under load.
+
+    A call of Gradio's REST route for /ask that names no session (curl, scripts) is given one
+    shared session: otherwise Gradio builds a new one per call, configuring every component of
+    the app, a third of the server's Python time per answer under load. /ask keeps no state,
+    so sharing one is safe; calls that name their session (gradio_client, the page) keep it."""
 
     async def app(scope, receive, send):
         if scope["type"] == "http" and scope["path"] == "/kb/ask":
             await plain(scope, receive, send)
-        else:
-            await chat(scope, receive, send)
+            return
+        if scope["type"] == "http" and scope["path"] == GRADIO_ASK and scope["method"] == "POST":
+            scope, receive = await with_session(scope, receive)
+        await chat(scope, receive, send)
 
     return app
+
+
+async def with_session(scope, receive):
+    """The request of `scope` with REST_SESSION as its session_hash when its JSON body has none;
+    anything else (not JSON, too big, a session named) is passed on as it came."""
+    import json
+
+    chunks, size, more = [], 0, True
+    while more and size <= REST_BODY_MAX:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: let Gradio see it
+            return scope, replay([b"".join(chunks)] if chunks else [], message, receive, more=True)
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    if not more:
+        try:
+            request = json.loads(body)
+        except ValueError:
+            request = None
+        if isinstance(request, dict) and not request.get("session_hash"):
+            body = json.dumps({**request, "session_hash": REST_SESSION}).encode()
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+            scope = {**scope, "headers": headers + [(b"content-length", str(len(body)).encode())]}
+    return scope, replay([body], None, receive, more)
+
+
+def replay(bodies: list[bytes], last, receive, more: bool = False):
+    """A `receive` that first gives back what was read (the body, or the message that ended
+    it), then reads on."""
+    pending = [{"type": "http.request", "body": b, "more_body": more} for b in bodies]
+    if last is not None:
+        pending.append(last)
+
+    async def again():
+        return pending.pop(0) if pending else await receive()
+
+    return again
