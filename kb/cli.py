@@ -93,6 +93,13 @@ def cmd_eval(args, config: Config) -> int:
         print(cv.format_abstention(how))
         print(f"weights: {abstain.WEIGHTS}")
         return 0
+    if args.danger and args.sweep:
+        ranked = ev.choose_danger(ev.sweep_danger(_open(config), Path(args.danger)))
+        print("settings keeping out-of-fold recall 1.0, fewest false alarms first (the first is chosen):")
+        for r in ranked[:10]:
+            print(f"  l2={r['l2']} words={r['words']} threshold={r['threshold']} doubt_floor={r['doubt_floor']}"
+                  f"  false alarms {r['false_alarm']:.3f}")
+        return 0 if ranked else 1
     if args.danger:
         kb = _open(config)
         data = ev.evaluate_danger(kb, Path(args.danger), cv=args.cv)
@@ -255,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--cv", action="store_true", help="with --danger: out-of-fold scores (5 folds) on the "
                    "file the check is fitted on; alone: leave-one-file-out check of the retrieval weights "
                    "(kb/tuning.py) on the QA files given after it")
+    s.add_argument("--sweep", action="store_true", help="with --danger: the grid the check's penalty, word "
+                   "weight, threshold and band of doubt were chosen from, scored out of fold on the file")
     s.add_argument("files", nargs="*", help="with --cv: the QA files (each by another author)")
     s.add_argument("--cv-answer", nargs="+", metavar="FILE", help="instead: leave-one-file-out fit of the "
                    "answer's sentence-choice weights (kb/tuning.py AnswerTuning) by keyword accuracy on QA files")

@@ -193,7 +193,7 @@ class KnowledgeBase:
 
         examples = load_examples(self.config.danger_examples)
         vectors = self.danger_vectors([e.text for e in examples])
-        return fit(vectors, np.array([e.label for e in examples]), tuning or TUNING)
+        return fit([e.text for e in examples], vectors, np.array([e.label for e in examples]), tuning or TUNING)
 
     @property
     def documents(self):

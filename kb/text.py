@@ -128,9 +128,14 @@ def strip_frames(folded_text: str) -> str:
     return " ".join(text.split())
 
 
+_DASH = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014]\s*")
+
+
 def normalize_for_match(text: str) -> str:
-    """What evidence matching compares: NFC, markdown marks dropped, spaces collapsed, lowercase."""
-    return squash(nfc(text).replace("*", "").replace("#", "")).lower()
+    """What evidence matching compares: NFC, markdown marks dropped, every dash (hyphen, en
+    and em dash, with or without spaces: "Lao động-Thương binh", "Lao động – Thương binh")
+    written one way, spaces collapsed, lowercase."""
+    return squash(_DASH.sub(" - ", nfc(text).replace("*", "").replace("#", ""))).lower()
 
 
 # Notes an editor adds to a codified text: kept in passages (nothing lost), never quoted as

@@ -241,7 +241,8 @@ def test_front_gives_sessionless_gradio_calls_one_session_and_passes_the_rest_un
 
         scope = {"type": "http", "path": path, "method": method,
                  "headers": [(b"content-length", str(sum(map(len, chunks))).encode())]}
-        asyncio.run(front(None, chat)(scope, receive, None))
+        with ThreadPoolExecutor(1) as pool:  # a loop of its own: the browser tests may hold this thread's
+            pool.submit(asyncio.run, front(None, chat)(scope, receive, None)).result()
         return seen
 
     sent = json.dumps({"data": ["Trẻ em là ai?"]}).encode()

@@ -21,6 +21,13 @@ HELDOUT = ROOT / "eval" / "danger" / "heldout.jsonl"
 # (questions on the law and procedures, small talk); its false alarms were read once (all small
 # talk), and the dev file gained small talk of its own wording
 SECOND = ROOT / "eval" / "danger" / "s7.jsonl"
+# a third set by a fourth author (session 8), written after dev gained near misses and never used
+# to fit or choose: questions on procedures that name victims, orphans, separated children, and
+# reports of a child in danger put as questions about procedure
+NEAR = ROOT / "eval" / "danger" / "nearmiss.jsonl"
+# and a fifth author's: children and teenagers reporting what happens to themselves
+SELF = ROOT / "eval" / "danger" / "selfreport.jsonl"
+QA_FILES = ("qa", "qa-v2", "qa-newdocs", "qa-s6", "qa-s7")
 
 
 def test_lexicon_sees_a_child_in_harm_but_not_a_question_about_the_documents():
@@ -68,6 +75,32 @@ def test_a_second_independent_set_is_flagged_as_well(kb):
     vectors = kb.danger_vectors([e.text for e in examples])
     r = rates(examples, [kb.danger.is_urgent(e.text, v) for e, v in zip(examples, vectors)])
     assert r["all"]["recall"] >= 0.95 and r["all"]["false_alarm"] <= 0.10, r
+
+
+def test_near_misses_on_both_sides_of_a_third_independent_set(kb):
+    examples = load_examples(NEAR)
+    vectors = kb.danger_vectors([e.text for e in examples])
+    r = rates(examples, [kb.danger.is_urgent(e.text, v) for e, v in zip(examples, vectors)])
+    assert r["all"]["recall"] >= 0.95 and r["all"]["false_alarm"] <= 0.05, r
+
+
+def test_a_child_telling_of_itself_is_flagged(kb):
+    examples = load_examples(SELF)
+    vectors = kb.danger_vectors([e.text for e in examples])
+    r = rates(examples, [kb.danger.is_urgent(e.text, v) for e, v in zip(examples, vectors)])
+    assert r["all"]["recall"] >= 0.97 and r["all"]["false_alarm"] <= 0.10, r
+
+
+def test_questions_about_the_documents_rarely_raise_the_banner(kb):
+    """The eval files' questions ask what the documents say, many about children in hardship
+    ("một em mồ côi ... ai lập danh sách", "em bị cách ly ... sau bao nhiêu ngày"): 25 of 686
+    raised the banner and led with the reporting steps before the near misses of session 8."""
+    from kb.measure.evaluate import load_qa
+
+    questions = [r["question"] for f in QA_FILES for r in load_qa(ROOT / "eval" / f"{f}.jsonl")]
+    vectors = kb.danger_vectors(questions)
+    flagged = sum(kb.danger.is_urgent(q, v) for q, v in zip(questions, vectors))
+    assert flagged <= 0.02 * len(questions), f"{flagged} of {len(questions)} questions flagged"
 
 
 @pytest.mark.parametrize("message", [
@@ -126,3 +159,14 @@ def test_a_greeting_a_letter_or_an_emoji_does_not_raise_the_danger_banner(kb, me
 @pytest.mark.parametrize("message", ["cứu", "help", "em bi danh"])
 def test_a_short_cry_for_help_or_a_child_in_harm_still_raises_it(kb, message):
     assert kb.ask(message).urgent
+
+
+def test_the_shipped_settings_are_the_ones_the_sweep_chooses(kb):
+    """DangerTuning says it was chosen out of fold on dev: rerunning the sweep must choose it."""
+    from kb.answer.danger import TUNING
+    from kb.measure.evaluate import choose_danger, sweep_danger
+
+    best = choose_danger(sweep_danger(kb, kb.config.danger_examples))[0]
+    assert (best["l2"], best["words"], best["threshold"], best["doubt_floor"]) == \
+        (TUNING.l2, TUNING.words, TUNING.threshold, TUNING.doubt_floor)
+    assert best["recall_all"] == 1.0 and best["false_alarm"] <= 0.05

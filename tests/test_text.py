@@ -28,6 +28,12 @@ def test_evidence_matching_ignores_wraps_and_markdown():
     assert normalize_for_match("**Trẻ em** là người\ndưới 16 tuổi") == "trẻ em là người dưới 16 tuổi"
 
 
+def test_evidence_matching_writes_every_dash_one_way():
+    said = normalize_for_match("Sở Lao động – Thương binh và Xã hội")
+    assert normalize_for_match("Lao động-Thương binh") in said and normalize_for_match("Lao động - Thương binh") in said
+    assert normalize_for_match("Lao động Thương binh") not in said  # a dash is still a dash
+
+
 def test_diacritics_restored_from_corpus_vocabulary():
     lex = Lexicon.build(["Phối hợp với các tổ chức giám định pháp y ưu tiên giám định cho trẻ em.",
                          "Trẻ em là người dưới 16 tuổi."])
@@ -96,3 +102,10 @@ def test_words_glued_by_text_extraction_are_split():
     # one syllable each, however long; words without diacritics (English, codes) stay whole
     text = "người nghiêng khuyến khích quyền giường khoảng Facebook internet UBND 1.001234"
     assert unglue(text) == text
+
+
+def test_child_labour_is_not_the_labour_ministry():
+    lexicon = Lexicon.build(["Bóc lột trẻ em là hành vi bắt trẻ em lao động."])
+    groups = analyze("What does the law say about child labour?", lexicon).groups
+    assert "lao động trẻ em bóc lột sức lao động" in groups
+    assert "lao động thương binh xã hội" not in groups

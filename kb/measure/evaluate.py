@@ -188,7 +188,19 @@ def evaluate_danger(kb, path: Path, cv: bool = False, tuning=None) -> dict:
             "false_alarm_ids": [e.id for e, f in zip(examples, flagged) if not e.label and f]}
 
 
-def sweep_danger(kb, path: Path, grid: dict) -> list[dict]:
+# the grid DangerTuning was chosen from (kb eval --danger eval/danger/dev.jsonl --sweep)
+DANGER_GRID = {"l2": [0.003, 0.01], "words": [0.0, 0.25, 0.5, 1.0],
+               "threshold": [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5], "doubt_floor": [0.05, 0.1, 0.15, 0.2]}
+
+
+def choose_danger(rows: list[dict]) -> list[dict]:
+    """The settings of a sweep that keep out-of-fold recall 1.0, fewest false alarms first (then
+    the higher threshold): the first is the one DangerTuning takes."""
+    kept = [r for r in rows if r["recall_all"] == 1.0]
+    return sorted(kept, key=lambda r: (round(r["false_alarm"], 6), -r["threshold"], r["doubt_floor"]))
+
+
+def sweep_danger(kb, path: Path, grid: dict = DANGER_GRID) -> list[dict]:
     """Out-of-fold recall / false alarms for each setting of the grid (how TUNING was chosen)."""
     from itertools import product
 
@@ -197,12 +209,12 @@ def sweep_danger(kb, path: Path, grid: dict) -> list[dict]:
     examples = load_examples(path)
     vectors = kb.danger_vectors([e.text for e in examples])
     out = []
-    for l2 in grid["l2"]:
-        probs = cross_validated(examples, vectors, DangerTuning(l2=l2))
+    for l2, words in product(grid["l2"], grid.get("words", [DangerTuning.words])):
+        probs = cross_validated(examples, vectors, DangerTuning(l2=l2, words=words))
         for th, floor in product(grid["threshold"], grid["doubt_floor"]):
-            tuning = DangerTuning(l2=l2, threshold=th, doubt_floor=min(floor, th))
+            tuning = DangerTuning(l2=l2, words=words, threshold=th, doubt_floor=min(floor, th))
             r = rates(examples, [flag(p, e.text, tuning) for p, e in zip(probs, examples)])
-            out.append({"l2": l2, "threshold": th, "doubt_floor": tuning.doubt_floor,
+            out.append({"l2": l2, "words": words, "threshold": th, "doubt_floor": tuning.doubt_floor,
                         **{f"recall_{k}": v["recall"] for k, v in r.items()},
                         "false_alarm": r["all"]["false_alarm"]})
     return out

@@ -449,6 +449,7 @@ EN_VI = {
     "social insurance": "bảo hiểm xã hội", "drug rehabilitation": "cơ sở cai nghiện bắt buộc",
     "begging": "lang thang xin ăn", "street children": "lang thang xin ăn lang thang",
     "forced labour": "cưỡng bức lao động", "forced labor": "cưỡng bức lao động",
+    "child labour": "lao động trẻ em bóc lột sức lao động", "child labor": "lao động trẻ em bóc lột sức lao động",
     "social housing": "nhà xã hội", "meals": "tiền ăn ăn uống",
     "daily necessities": "vật dụng phục vụ cho sinh hoạt", "payment service": "tổ chức dịch vụ chi trả",
     "lump sum": "một lần", "one-off": "một lần", "admission": "tiếp nhận vào cơ sở",
