@@ -70,25 +70,21 @@ def test_heldout_danger_messages_are_flagged_and_ordinary_questions_are_not(kb, 
     assert r["all"]["false_alarm"] <= 0.10, r
 
 
-def test_a_second_independent_set_is_flagged_as_well(kb):
-    examples = load_examples(SECOND)
+def scored(kb, path) -> dict:
+    """Recall and false alarms of the knowledge base's danger check on a labelled file."""
+    examples = load_examples(path)
     vectors = kb.danger_vectors([e.text for e in examples])
-    r = rates(examples, [kb.danger.is_urgent(e.text, v) for e, v in zip(examples, vectors)])
-    assert r["all"]["recall"] >= 0.95 and r["all"]["false_alarm"] <= 0.10, r
+    return rates(examples, [kb.danger.is_urgent(e.text, v) for e, v in zip(examples, vectors)])
 
 
-def test_near_misses_on_both_sides_of_a_third_independent_set(kb):
-    examples = load_examples(NEAR)
-    vectors = kb.danger_vectors([e.text for e in examples])
-    r = rates(examples, [kb.danger.is_urgent(e.text, v) for e, v in zip(examples, vectors)])
-    assert r["all"]["recall"] >= 0.95 and r["all"]["false_alarm"] <= 0.05, r
-
-
-def test_a_child_telling_of_itself_is_flagged(kb):
-    examples = load_examples(SELF)
-    vectors = kb.danger_vectors([e.text for e in examples])
-    r = rates(examples, [kb.danger.is_urgent(e.text, v) for e, v in zip(examples, vectors)])
-    assert r["all"]["recall"] >= 0.97 and r["all"]["false_alarm"] <= 0.10, r
+@pytest.mark.parametrize("path, recall, false_alarm", [
+    (SECOND, 0.95, 0.10),  # a third author's reports and near misses
+    (NEAR, 0.95, 0.05),  # a fourth author's near misses on both sides
+    (SELF, 0.97, 0.10),  # a fifth author's children telling of themselves
+])
+def test_the_independent_sets_are_flagged_as_well(kb, path, recall, false_alarm):
+    r = scored(kb, path)
+    assert r["all"]["recall"] >= recall and r["all"]["false_alarm"] <= false_alarm, (path.name, r)
 
 
 def test_questions_about_the_documents_rarely_raise_the_banner(kb):
