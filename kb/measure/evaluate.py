@@ -195,7 +195,7 @@ DANGER_GRID = {"l2": [0.003, 0.01], "words": [0.0, 0.25, 0.5, 1.0],
 
 def choose_danger(rows: list[dict]) -> list[dict]:
     """The settings of a sweep that keep out-of-fold recall 1.0, fewest false alarms first (then
-    the higher threshold): the first is the one DangerTuning takes."""
+    the higher threshold, then the lower band of doubt): the first is the one DangerTuning takes."""
     kept = [r for r in rows if r["recall_all"] == 1.0]
     return sorted(kept, key=lambda r: (round(r["false_alarm"], 6), -r["threshold"], r["doubt_floor"]))
 
